@@ -1,0 +1,1 @@
+"""The read path: retrieval, answering, and the chat."""

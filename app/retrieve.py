@@ -1,0 +1,100 @@
+"""Hybrid retrieval: dense (Chroma) and BM25, fused with knowledge of the question's language.
+
+English words never occur in the Chinese articles, so for an English question BM25 only
+sees the Latin names it shares with them (OpenAI, CoreWeave, AMD, GW). Those are spread
+over many passages, so the keyword side gets a small weight for English and a large one
+for Chinese. The weights were measured on the gold set (DECISIONS.md).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from core.records import Passage
+from index.keywords import query_language, tokenize
+from index.reader import IndexReader
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """Weights of the dense and keyword rankings in reciprocal-rank fusion, per language."""
+
+    dense: dict[str, float] = field(default_factory=lambda: {"zh": 1.0, "en": 1.0})
+    keyword: dict[str, float] = field(default_factory=lambda: {"zh": 2.0, "en": 0.0})
+    candidates: int = 30  # taken from each side before fusing
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    query: str
+    language: str
+    passages: list[Passage]
+    timings: dict[str, float]
+
+
+def search_text(question: str, history: Sequence[tuple[str, str]] = ()) -> str:
+    """The text to search with: a follow-up question is read with the user's last question.
+
+    >>> search_text("How much compute does it cover?", [("Tell me about AMD's deal.", "...")])
+    "Tell me about AMD's deal. How much compute does it cover?"
+    """
+    if not history:
+        return question
+    return f"{history[-1][0]} {question}"
+
+
+class Retriever:
+    """`search(question) -> Retrieval` over one open index."""
+
+    def __init__(self, index: IndexReader, embedder: Embeddings, fusion: Fusion | None = None):
+        self.index = index
+        self.embedder = embedder
+        self.fusion = fusion or Fusion()
+        self._row = {c.id: i for i, c in enumerate(index.chunks)}
+
+    def search(self, query: str, k: int = 5, language: str | None = None) -> Retrieval:
+        language = language or query_language(query)
+        n = len(self.index.chunks)
+        k = max(0, min(k, n))
+        candidates = min(self.fusion.candidates, n)
+        timings: dict[str, float] = {}
+        if k == 0 or not query.strip():
+            return Retrieval(query, language, [], timings)
+
+        t0 = time.perf_counter()
+        vector = self.embedder.embed_query(query)
+        t1 = time.perf_counter()
+        hits = self.index.store.similarity_search_by_vector_with_relevance_scores(vector, k=candidates)
+        dense = {self._row[doc.metadata["chunk_id"]]: 1.0 - float(distance) for doc, distance in hits}
+        t2 = time.perf_counter()
+        scores = self.index.keyword.scores(tokenize(query))
+        t3 = time.perf_counter()
+        kw_rows = [int(i) for i in np.argsort(-scores)[:candidates] if scores[i] > 0]
+
+        wd, wk = self.fusion.dense[language], self.fusion.keyword[language]
+        fused: dict[int, float] = {}
+        for rank, row in enumerate(sorted(dense, key=dense.get, reverse=True)):
+            fused[row] = fused.get(row, 0.0) + wd / (RRF_K + rank + 1)
+        for rank, row in enumerate(kw_rows):
+            fused[row] = fused.get(row, 0.0) + wk / (RRF_K + rank + 1)
+        best = (wd + wk) / (RRF_K + 1)
+        order = sorted(fused, key=lambda r: (-fused[r], r))[:k]
+        passages = []
+        for row in order:
+            chunk = self.index.chunks[row]
+            doc = self.index.documents[chunk.source]
+            passages.append(Passage(
+                chunk_id=chunk.id, source=chunk.source, title=doc.title, date=doc.date, text=chunk.text,
+                start=chunk.start, end=chunk.end, score=round(fused[row] / best, 4),
+                dense=round(dense[row], 4) if row in dense else None,
+                keyword=round(float(scores[row]), 4) if scores[row] > 0 else None,
+            ))
+        timings.update(embed_s=t1 - t0, dense_s=t2 - t1, keyword_s=t3 - t2, fuse_s=time.perf_counter() - t3)
+        return Retrieval(query, language, passages, timings)

@@ -1,0 +1,1 @@
+"""Shared pieces: settings, typed records, errors, locks."""

@@ -1,0 +1,60 @@
+"""Typed records passed between the indexer, the retriever and the UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source article.
+
+    `text` is the whole decoded file; every offset elsewhere points into it, so the
+    original can be shown with a chunk highlighted. `body_start` skips front matter.
+    """
+
+    source: str  # file name, unique within the corpus, e.g. "002_154491c56ade4e87.txt"
+    text: str
+    sha256: str  # of the file's bytes
+    title: str
+    date: str | None = None
+    url: str | None = None
+    body_start: int = 0
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences of one document: `text == document.text[start:end]`."""
+
+    id: str
+    source: str
+    position: int
+    start: int
+    end: int
+    text: str
+    sha256: str  # of `text`
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file the indexer did not index, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with what the retriever knows about it."""
+
+    chunk_id: str
+    source: str
+    title: str
+    date: str | None
+    text: str
+    start: int
+    end: int
+    score: float  # fused relevance in [0, 1]; higher is better
+    dense: float | None = None  # cosine similarity, when the dense side found it
+    keyword: float | None = None  # BM25 score, when the keyword side found it

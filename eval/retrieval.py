@@ -1,0 +1,111 @@
+"""`python -m eval.retrieval`: evidence hit@1 / hit@5 of retrieval alone, by question language.
+
+    python -m eval.retrieval                       # the project gold set, current settings
+    python -m eval.retrieval --gold other.jsonl    # another gold file of the same format
+    python -m eval.retrieval --sweep-weights       # try keyword weights per language
+    python -m eval.retrieval --chunk-sizes 120,200,300 --overlaps 0,1   # rebuild and compare
+
+A hit means a retrieved passage holds one of the question's gold evidence strings, the
+same test as eval/score.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from app.retrieve import Fusion, Retriever, search_text
+from core.settings import ROOT, Settings
+from eval.score import has_evidence, load
+from index.build import build_index
+from index.embedder import Embedder, load_embedder
+from index.reader import open_index
+
+GOLD = ROOT / "eval" / "gold.jsonl"
+
+
+class MemoEmbedder(Embedder):
+    """Embeds each query once, however many fusion settings are tried."""
+
+    def __init__(self, inner: Embedder):
+        super().__init__(inner, inner.model_id, inner.sha256, inner.dim)
+        self.embed_query = lru_cache(maxsize=None)(inner.embed_query)
+
+
+def hits(retriever: Retriever, gold: list[dict], k: int = 5) -> dict[str, list[int]]:
+    """Per language, for each answerable question: rank (1-based) of the first hit, or 0."""
+    out: dict[str, list[int]] = {"en": [], "zh": []}
+    for q in gold:
+        if not q["answerable"]:
+            continue
+        evidence = [e for f in q["facts"] for e in f["evidence"]]
+        history = [tuple(turn) for turn in q.get("history") or []]
+        found = retriever.search(search_text(q["question"], history), k=k)
+        rank = next((i + 1 for i, p in enumerate(found.passages) if has_evidence(p.text, evidence)), 0)
+        out[q["lang"]].append(rank)
+    return out
+
+
+def table(ranks: dict[str, list[int]]) -> dict[str, float]:
+    row = {}
+    for lang in ("en", "zh"):
+        r = ranks[lang]
+        row[f"{lang}_hit@1"] = round(sum(x == 1 for x in r) / len(r), 3) if r else None
+        row[f"{lang}_hit@5"] = round(sum(x >= 1 for x in r) / len(r), 3) if r else None
+    every = ranks["en"] + ranks["zh"]
+    row["hit@1"] = round(sum(x == 1 for x in every) / len(every), 3)
+    row["hit@5"] = round(sum(x >= 1 for x in every) / len(every), 3)
+    row["missed"] = sum(x == 0 for x in every)
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.retrieval", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gold", type=Path, action="append", help=f"gold file(s); default {GOLD.name}")
+    parser.add_argument("--sweep-weights", action="store_true")
+    parser.add_argument("--chunk-sizes", help="comma-separated chunk sizes to rebuild and compare")
+    parser.add_argument("--overlaps", default="0", help="comma-separated sentence overlaps for --chunk-sizes")
+    parser.add_argument("--misses", action="store_true", help="list the questions with no hit in the top 5")
+    args = parser.parse_args(argv)
+    gold = [q for path in (args.gold or [GOLD]) for q in load(path)]
+    settings = Settings.from_env()
+    embedder = MemoEmbedder(load_embedder(settings))
+
+    configs = [settings]
+    if args.chunk_sizes:
+        configs = []
+        for size in (int(s) for s in args.chunk_sizes.split(",")):
+            for overlap in (int(o) for o in args.overlaps.split(",")):
+                sweep_dir = settings.index_dir.parent / "sweep" / f"c{size}-o{overlap}"
+                configs.append(settings.with_(chunk_chars=size, chunk_overlap=overlap, index_dir=sweep_dir))
+    for cfg in configs:
+        if cfg is not settings:
+            build_index(cfg, lambda: embedder)
+        index = open_index(cfg, embedder)
+        label = {"chunk_chars": cfg.chunk_chars, "overlap": cfg.chunk_overlap, "chunks": len(index.chunks)}
+        fusions = [Fusion()]
+        if args.sweep_weights:
+            fusions = [Fusion(keyword={"zh": wz, "en": we}) for wz in (0.0, 0.5, 1.0, 2.0)
+                       for we in (0.0, 0.1, 0.2, 0.5, 1.0)] + [Fusion(dense={"zh": 0.0, "en": 0.0},
+                                                                       keyword={"zh": 1.0, "en": 1.0})]
+        for fusion in fusions:
+            retriever = Retriever(index, embedder, fusion)
+            ranks = hits(retriever, gold)
+            print(json.dumps({**label, "dense": fusion.dense, "keyword": fusion.keyword, **table(ranks)}))
+            if args.misses:
+                for q in gold:
+                    if q["answerable"]:
+                        evidence = [e for f in q["facts"] for e in f["evidence"]]
+                        history = [tuple(t) for t in q.get("history") or []]
+                        found = retriever.search(search_text(q["question"], history)).passages
+                        if not any(has_evidence(p.text, evidence) for p in found):
+                            print(f"  miss {q['id']} {q['lang']}: {q['question']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Split an article into sentences and pack them into chunks that keep their offsets.
+
+Sentences end at 。！？；!? (with any closing quotes), at line breaks, and at an English
+full stop followed by a space. Boilerplate (photo credits, comment-box prompts) is dropped
+and breaks a chunk, so every chunk is one contiguous span of the original text:
+`chunk.text == document.text[chunk.start:chunk.end]`, which the UI uses to highlight it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from core.records import Chunk, Document
+
+# A sentence: anything up to a terminator (plus closing quotes/brackets) or the line end.
+_SENTENCE = re.compile(
+    r"[^\n]*?(?:[。！？；!?]+[”’\"』」)）]*|\.(?=\s)|(?=\n)|$)",
+)
+# Lines, or parts of lines, that are page furniture rather than article text.
+_BOILERPLATE = (
+    re.compile(r"^(登录后才可以发布评论哦|打开小程序可以发布评论哦|全部评论|发表评论|写评论)$"),
+    re.compile(r"^图片来源\s*[:：].*$"),
+    re.compile(r"^[（(][^()（）]*(?:\.com|\.cn|\.org|由AI生成|图片来源|视觉中国|摄)[^()（）]*[)）]$"),
+)
+_PHOTO_CREDIT = re.compile(r"图片来源\s*[:：]")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    boilerplate: bool
+
+
+def split_sentences(text: str, start: int = 0) -> list[Sentence]:
+    """Sentence spans of text[start:], whitespace trimmed, boilerplate marked.
+
+    >>> [(s.start, s.end) for s in split_sentences("甲。乙！\\nA b. C")]
+    [(0, 2), (2, 4), (5, 9), (10, 11)]
+    """
+    spans: list[Sentence] = []
+    for line_match in re.finditer(r"[^\n]+", text[start:]):
+        line_start = start + line_match.start()
+        line = line_match.group()
+        # A photo credit runs to the end of its line; what stands before it is kept.
+        credit = _PHOTO_CREDIT.search(line)
+        cut = credit.start() if credit else len(line)
+        pos = 0
+        while pos < cut:
+            match = _SENTENCE.match(line, pos, cut)
+            end = match.end() if match and match.end() > pos else cut
+            _add(spans, text, line_start + pos, line_start + end)
+            pos = end
+        if credit:
+            _add(spans, text, line_start + cut, line_start + len(line), boilerplate=True)
+    return spans
+
+
+def _add(spans: list[Sentence], text: str, start: int, end: int, boilerplate: bool = False) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end <= start:
+        return
+    piece = text[start:end]
+    if not boilerplate:
+        boilerplate = any(p.match(piece) for p in _BOILERPLATE)
+    spans.append(Sentence(start, end, boilerplate))
+
+
+def chunk_id(source: str, position: int, text: str) -> str:
+    """Stable id from the source, the position and the content.
+
+    >>> chunk_id("002_x.txt", 3, "甲。")
+    '002_x.txt#3:8c253750d3'
+    """
+    return f"{source}#{position}:{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+
+
+def chunk_document(doc: Document, chunk_chars: int, chunk_overlap: int = 0) -> list[Chunk]:
+    """Pack whole sentences into chunks of up to `chunk_chars` characters.
+
+    A sentence longer than `chunk_chars` is a chunk of its own; `chunk_overlap` sentences
+    at the end of a chunk start the next one as well (never across boilerplate).
+    """
+    runs: list[list[Sentence]] = [[]]
+    for sentence in split_sentences(doc.text, doc.body_start):
+        if sentence.boilerplate:
+            runs.append([])
+        else:
+            runs[-1].append(sentence)
+    groups: list[list[Sentence]] = []
+    for run in runs:
+        current: list[Sentence] = []
+        fresh = 0  # sentences in `current` that are not overlap from the previous chunk
+        for sentence in run:
+            if fresh and sentence.end - current[0].start > chunk_chars:
+                groups.append(current)
+                current = current[len(current) - min(chunk_overlap, len(current) - 1):] if chunk_overlap else []
+                fresh = 0
+            current.append(sentence)
+            fresh += 1
+        if fresh:
+            groups.append(current)
+    chunks = []
+    for position, group in enumerate(groups):
+        start, end = group[0].start, group[-1].end
+        text = doc.text[start:end]
+        chunks.append(Chunk(
+            id=chunk_id(doc.source, position, text), source=doc.source, position=position,
+            start=start, end=end, text=text, sha256=hashlib.sha256(text.encode()).hexdigest(),
+        ))
+    return chunks

@@ -1,0 +1,81 @@
+"""Open the published index for reading, refusing one that is missing, damaged or mismatched."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_chroma import Chroma
+
+from core.errors import IndexMismatch, IndexMissing
+from core.records import Chunk, Document
+from core.settings import Settings
+from index import manifest as mf
+from index.build import current_build, damage
+from index.embedder import Embedder, model_identity
+from index.keywords import KeywordIndex
+from index.store import open_client, vector_store
+
+REBUILD = "Run `python -m index` to rebuild it."
+
+
+@dataclass
+class IndexReader:
+    """Everything a query needs: chunks in BM25 row order, documents, both indexes."""
+
+    build: Path
+    manifest: dict
+    chunks: list[Chunk]
+    documents: dict[str, Document]
+    keyword: KeywordIndex
+    store: Chroma
+
+    @property
+    def build_id(self) -> str:
+        return self.manifest["build_id"]
+
+
+def _read_jsonl(path: Path, cls):
+    with open(path, encoding="utf-8") as fh:
+        return [cls(**json.loads(line)) for line in fh if line.strip()]
+
+
+def check_published(settings: Settings) -> tuple[Path, dict]:
+    """The current build folder and its manifest, checked against the settings (no model loaded)."""
+    build = current_build(settings.index_dir)
+    if build is None:
+        raise IndexMissing(f"No index at {settings.index_dir}: run `python -m index` first.")
+    try:
+        manifest = mf.read(build / "manifest.json")
+    except (OSError, ValueError) as exc:
+        raise IndexMismatch(f"The index at {build} is damaged (manifest.json: {exc}). {REBUILD}") from None
+    model_id, model_sha = model_identity(settings)
+    mf.check(manifest, mf.expected(settings, model_id, model_sha), build)
+    return build, manifest
+
+
+def open_index(settings: Settings, embedder: Embedder) -> IndexReader:
+    build, manifest = check_published(settings)
+    if manifest["embedding"].get("dim") != embedder.dim:
+        raise IndexMismatch(f"The index at {build} holds {manifest['embedding'].get('dim')}-dimensional vectors "
+                            f"but the embedder makes {embedder.dim}. {REBUILD}")
+    problem = damage(build, manifest)
+    if problem:
+        raise IndexMismatch(f"The index at {build} is damaged ({problem}). {REBUILD}")
+    try:
+        chunks = _read_jsonl(build / "chunks.jsonl", Chunk)
+        documents = {d.source: d for d in _read_jsonl(build / "documents.jsonl", Document)}
+        keyword = KeywordIndex.load(build / "bm25")
+        client = open_client(settings, build)
+        count = client.get_collection(manifest["collection"]).count()
+    except IndexMissing:
+        raise
+    except Exception as exc:  # a damaged build can fail in json, bm25s or chromadb in many ways
+        raise IndexMismatch(f"The index at {build} is damaged ({type(exc).__name__}: {exc}). {REBUILD}") from None
+    expected = manifest["counts"]["chunks"]
+    if not (len(chunks) == keyword.size == count == expected):
+        raise IndexMismatch(f"The index at {build} is damaged: {len(chunks)} chunks, {keyword.size} keyword rows, "
+                            f"{count} vectors, manifest says {expected}. {REBUILD}")
+    return IndexReader(build, manifest, chunks, documents, keyword,
+                       vector_store(client, manifest["collection"], embedder))

