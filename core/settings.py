@@ -48,8 +48,8 @@ class Settings:
     # Chunker: sentences are packed until a chunk would pass `chunk_chars` characters;
     # `chunk_overlap` trailing sentences are repeated at the start of the next chunk.
     # Chosen by retrieval measurements, see DECISIONS.md.
-    chunk_chars: int = 200
-    chunk_overlap: int = 0
+    chunk_chars: int = 400
+    chunk_overlap: int = 1
     max_file_bytes: int = 2_000_000
     embed_batch: int = 16
     chroma_host: str | None = None

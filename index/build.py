@@ -49,14 +49,15 @@ class BuildResult:
     chunks: int
     embedded: int  # chunks whose vectors had to be computed in this run
     seconds: float
+    embed_s: float
     skipped: tuple[Skipped, ...]
 
     def summary(self) -> str:
         if self.build_id is None:
             return f"Index is up to date: {self.documents} documents, {self.chunks} chunks; nothing to do."
-        rate = self.embedded / self.seconds if self.seconds else 0.0
+        speed = f", {self.embedded / self.embed_s:.1f} chunks/s" if self.embedded and self.embed_s else ""
         return (f"Indexed {self.documents} documents, {self.chunks} chunks in {self.seconds:.1f} s "
-                f"({self.embedded} embedded, {rate:.1f} chunks/s); build {self.build_id}.")
+                f"({self.embedded} embedded{speed}); build {self.build_id}.")
 
 
 def build_id_now() -> str:
@@ -185,17 +186,20 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
         on_stage("loaded documents")
         current = None if force else _up_to_date(index_dir, wanted, docs)
         if current is not None:
-            return BuildResult(None, len(docs), len(all_chunks), 0, time.perf_counter() - started, tuple(skipped))
+            return BuildResult(None, len(docs), len(all_chunks), 0, time.perf_counter() - started, 0.0,
+                               tuple(skipped))
 
         build_id = build_id_now()
         build = index_dir / "builds" / build_id
         build.mkdir(parents=True)
         embedder = load()
         cache = VectorCache(index_dir / "vectors.sqlite", model_sha)
+        embed_started = time.perf_counter()
         try:
             vectors, embedded = _embed(all_chunks, embedder, cache, settings.embed_batch, on_stage)
         finally:
             cache.close()
+        embed_s = time.perf_counter() - embed_started
         by_source = {d.source: d for d in docs}
         client = open_client(settings, build)
         name = collection_name(build_id)
@@ -230,7 +234,7 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
         on_stage("published")
         _prune(index_dir, settings, {build_id} | ({old.name} if old else set()))
         return BuildResult(build_id, len(docs), len(all_chunks), embedded,
-                           time.perf_counter() - started, tuple(skipped))
+                           time.perf_counter() - started, embed_s, tuple(skipped))
 
 
 def rollback(settings: Settings) -> str:

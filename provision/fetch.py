@@ -118,9 +118,9 @@ def mismatches(spec: ModelSpec, path: Path) -> list[str]:
     for rel, expected in spec.sha256.items():
         file = path / rel if rel else path
         if not file.is_file():
-            bad.append(f"{rel or path.name}: missing")
+            bad.append(f"{rel or spec.target}: missing")
         elif sha256_file(file) != expected:
-            bad.append(f"{rel or path.name}: sha256 differs")
+            bad.append(f"{rel or spec.target}: sha256 differs")
     return bad
 
 

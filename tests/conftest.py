@@ -38,7 +38,7 @@ def settings(tmp_path, docs) -> Settings:
     models = tmp_path / "models"
     make_fake_model(models)
     return Settings(models_dir=models, embed_model="fake-embedder", index_dir=tmp_path / "index",
-                    docs_dirs=(docs,), chunk_chars=20)
+                    docs_dirs=(docs,), chunk_chars=20, chunk_overlap=0)
 
 
 @pytest.fixture

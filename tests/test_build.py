@@ -225,7 +225,8 @@ CHILD = textwrap.dedent("""
     from index.build import build_index
     from pathlib import Path
     settings = Settings(models_dir=Path({models!r}), embed_model="fake-embedder",
-                        index_dir=Path({index!r}), docs_dirs=(Path({docs!r}),), chunk_chars=20, embed_batch=2)
+                        index_dir=Path({index!r}), docs_dirs=(Path({docs!r}),), chunk_chars=20, chunk_overlap=0,
+                        embed_batch=2)
     def stage(name):
         print(name, flush=True)
         if name == {stop!r}:

@@ -1,0 +1,88 @@
+"""`python -m app.ask`: answer questions from the command line.
+
+    python -m app.ask "What are the Nvidia–OpenAI tranche terms?"      # readable
+    python -m app.ask --json "英伟达投资了多少？"                        # one JSON object
+    python -m app.ask --jsonl questions.jsonl > answers.jsonl          # a batch, models loaded once
+
+Each JSON object has the fields eval/score.py reads (see README, "The ask format").
+With --retrieval-only the answer is left empty and only `retrieved` is filled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from app.engine import Engine, load_engine
+from app.retrieve import search_text
+from core.errors import CitewiseError
+from core.settings import Settings
+
+
+def retrieval_record(engine: Engine, qid: str | None, question: str, history: list, k: int = 5) -> dict:
+    started = time.perf_counter()
+    found = engine.retriever.search(search_text(question, [tuple(t) for t in history]), k=k)
+    return {
+        "id": qid, "question": question, "answer": "", "refused": False, "citations": [],
+        "retrieved": [{"source": p.source, "chunk_id": p.chunk_id, "text": p.text, "score": p.score}
+                      for p in found.passages],
+        "warnings": [],
+        "timings": {"retrieve_s": round(time.perf_counter() - started, 3)},
+    }
+
+
+def read_questions(path: Path) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise CitewiseError(f"{path} line {n} is not JSON ({exc.msg}); fix it and run again.") from None
+            if not isinstance(row, dict) or not isinstance(row.get("question"), str):
+                raise CitewiseError(f'{path} line {n} has no "question" string; each line needs {{"id", "question"}}.')
+            yield row
+
+
+def readable(record: dict) -> str:
+    lines = [f"Q: {record['question']}", "", "Passages found:"]
+    for n, r in enumerate(record["retrieved"], start=1):
+        lines.append(f"[{n}] {r['source']} (score {r['score']:.2f})")
+        lines.append("    " + r["text"].replace("\n", "\n    "))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app.ask", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("question", nargs="?")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--jsonl", type=Path, help="answer every line of this file")
+    parser.add_argument("--retrieval-only", action="store_true", required=True,
+                        help="only retrieve passages (answer generation is not built yet)")
+    parser.add_argument("-k", type=int, default=5, help="passages to retrieve")
+    args = parser.parse_args(argv)
+    if (args.question is None) == (args.jsonl is None):
+        parser.error("give a question or --jsonl FILE")
+    try:
+        engine = load_engine(Settings.from_env())
+        if args.jsonl:
+            for row in read_questions(args.jsonl):
+                record = retrieval_record(engine, row.get("id"), row["question"], row.get("history") or [], args.k)
+                print(json.dumps(record, ensure_ascii=False), flush=True)
+            return 0
+        record = retrieval_record(engine, None, args.question, [], args.k)
+        print(json.dumps(record, ensure_ascii=False) if args.json else readable(record))
+        return 0
+    except CitewiseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""The Gradio chat: an adapter that validates input, calls the engine, formats the result."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from app.engine import Engine
+from app.render import escape
+from app.retrieve import search_text
+from app.validate import InvalidQuestion, clean_question
+from core.records import Passage
+
+EXAMPLES = [
+    "What are the Nvidia–OpenAI tranche terms?",
+    "英伟达对OpenAI的分阶段投资条款是什么？",
+    "What is Oracle's total debt-to-equity ratio?",
+    "CoreWeave与OpenAI的合同价值多少？",
+]
+
+
+def format_passages(passages: list[Passage]) -> str:
+    if not passages:
+        return "No passage of the articles matches this question."
+    blocks = []
+    for n, p in enumerate(passages, start=1):
+        date = f", {escape(p.date)}" if p.date else ""
+        quote = "\n".join(f"> {escape(line)}" for line in p.text.splitlines() if line.strip())
+        blocks.append(f"**[{n}] {escape(p.title)}** ({escape(p.source)}{date}; relevance {p.score:.2f})\n\n{quote}")
+    return "Most relevant passages in the articles:\n\n" + "\n\n".join(blocks)
+
+
+def history_pairs(history: list[dict]) -> list[tuple[str, str]]:
+    """Gradio 'messages' history -> [(user, assistant), ...]."""
+    pairs, user = [], None
+    for message in history:
+        content = message.get("content")
+        text = content if isinstance(content, str) else ""
+        if message.get("role") == "user":
+            user = text
+        elif message.get("role") == "assistant" and user is not None:
+            pairs.append((user, text))
+            user = None
+    return pairs
+
+
+def respond(engine: Engine, message: str, history: list[dict]) -> str:
+    try:
+        question = clean_question(message)
+    except InvalidQuestion as exc:
+        return str(exc)
+    found = engine.retriever.search(search_text(question, history_pairs(history)), k=5)
+    return format_passages(found.passages)
+
+
+def build_ui(engine: Engine) -> gr.Blocks:
+    with gr.Blocks(title="Citewise: questions about the AI-compute articles") as demo:
+        gr.Markdown("## Citewise\nAsk about the articles on the Nvidia–OpenAI deal and AI-compute financing, "
+                    "in English or Chinese.")
+        gr.ChatInterface(
+            fn=lambda message, history: respond(engine, message, history),
+            examples=EXAMPLES,
+            chatbot=gr.Chatbot(height=560, sanitize_html=True, render_markdown=True),
+        )
+    return demo

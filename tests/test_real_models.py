@@ -1,0 +1,52 @@
+"""With the real embedding model: the seeds index and two questions checked by hand.
+
+The model comes from `make models`; these tests fail (not skip) without it, so CI runs them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.retrieve import Retriever
+from core.settings import ROOT, Settings
+from index.build import build_index
+from index.embedder import load_embedder
+from index.reader import open_index
+
+pytestmark = pytest.mark.real
+
+
+@pytest.fixture(scope="session")
+def real(tmp_path_factory):
+    settings = Settings(index_dir=tmp_path_factory.mktemp("real") / "index", docs_dirs=(ROOT / "seeds",))
+    embedder = load_embedder(settings)
+    result = build_index(settings, lambda: embedder)
+    return result, Retriever(open_index(settings, embedder), embedder)
+
+
+def test_seed_index_counts(real):
+    result, retriever = real
+    assert (result.documents, result.chunks, result.embedded, result.skipped) == (5, 72, 72, ())
+    assert retriever.index.manifest["embedding"] == {
+        "id": "google/embeddinggemma-300m",
+        "sha256": "cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f36123f2fd2", "dim": 768}
+
+
+def test_chinese_question_finds_its_passage_first(real):
+    found = real[1].search("CoreWeave与OpenAI的合同价值多少？")
+    assert found.language == "zh"
+    assert "它与OpenAI的合作协议价值超过220亿美元" in found.passages[0].text
+    assert found.passages[0].source == "004_94acd972758495ac.txt"
+
+
+def test_english_question_finds_the_chinese_passage_first(real):
+    found = real[1].search("How many GPUs does the 10 GW Nvidia–OpenAI deployment correspond to?")
+    assert found.language == "en"
+    assert "10 GW 算力对应 400 - 500 万颗 GPU" in found.passages[0].text
+    assert found.passages[0].source == "002_154491c56ade4e87.txt"
+
+
+def test_offsets_point_into_the_original_text(real):
+    index = real[1].index
+    for passage in real[1].search("甲骨文的债务股本比", k=5).passages:
+        assert index.documents[passage.source].text[passage.start:passage.end] == passage.text
