@@ -5,7 +5,8 @@
     python -m app.ask --jsonl questions.jsonl > answers.jsonl          # a batch, models loaded once
 
 Each JSON object has the fields eval/score.py reads (see README, "The ask format").
-With --retrieval-only the answer is left empty and only `retrieved` is filled.
+With --retrieval-only no chat model is loaded: the answer is left empty and only
+`retrieved` is filled.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from app.engine import Engine, load_engine
+from app.pipeline import answer
 from app.retrieve import search_text
+from app.validate import InvalidQuestion
 from core.errors import CitewiseError
+from core.records import Answer
 from core.settings import Settings
 
 
@@ -33,6 +37,33 @@ def retrieval_record(engine: Engine, qid: str | None, question: str, history: li
         "warnings": [],
         "timings": {"retrieve_s": round(time.perf_counter() - started, 3)},
     }
+
+
+def answer_record(qid: str | None, result: Answer) -> dict:
+    """The JSON object eval/score.py reads."""
+    return {
+        "id": qid, "question": result.question, "answer": result.text, "refused": result.refused,
+        "citations": [{"n": c.n, "source": c.passage.source, "chunk_id": c.passage.chunk_id,
+                       "text": c.passage.text, "quote": c.quote} for c in result.citations],
+        "retrieved": [{"source": p.source, "chunk_id": p.chunk_id, "text": p.text, "score": p.score}
+                      for p in result.retrieved],
+        "warnings": result.warnings,
+        "timings": result.timings,
+    }
+
+
+def invalid_record(qid: str | None, question: str, exc: InvalidQuestion) -> dict:
+    return {"id": qid, "question": question, "answer": str(exc), "refused": True, "citations": [],
+            "retrieved": [], "warnings": [str(exc)], "timings": {}}
+
+
+def one(engine: Engine, qid: str | None, question: str, history: list, retrieval_only: bool, k: int) -> dict:
+    if retrieval_only:
+        return retrieval_record(engine, qid, question, history, k)
+    try:
+        return answer_record(qid, answer(engine, question, [tuple(t) for t in history]))
+    except InvalidQuestion as exc:
+        return invalid_record(qid, question, exc)
 
 
 def read_questions(path: Path) -> Iterator[dict]:
@@ -50,10 +81,19 @@ def read_questions(path: Path) -> Iterator[dict]:
 
 
 def readable(record: dict) -> str:
-    lines = [f"Q: {record['question']}", "", "Passages found:"]
-    for n, r in enumerate(record["retrieved"], start=1):
-        lines.append(f"[{n}] {r['source']} (score {r['score']:.2f})")
-        lines.append("    " + r["text"].replace("\n", "\n    "))
+    lines = [f"Q: {record['question']}", ""]
+    if record["answer"]:
+        lines += [record["answer"], ""]
+    if record["citations"]:
+        lines.append("Sources:")
+        for c in record["citations"]:
+            lines.append(f"[{c['n']}] {c['source']}: “{c['quote']}”")
+    else:
+        lines.append("Related passages:" if record["answer"] else "Passages found:")
+        for n, r in enumerate(record["retrieved"], start=1):
+            lines.append(f"  {n}. {r['source']} (score {r['score']:.2f}): " + r["text"].replace("\n", " ")[:160])
+    for warning in record["warnings"]:
+        lines.append(f"note: {warning}")
     return "\n".join(lines)
 
 
@@ -63,20 +103,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("question", nargs="?")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--jsonl", type=Path, help="answer every line of this file")
-    parser.add_argument("--retrieval-only", action="store_true", required=True,
-                        help="only retrieve passages (answer generation is not built yet)")
+    parser.add_argument("--retrieval-only", action="store_true", help="only retrieve passages; no chat model")
     parser.add_argument("-k", type=int, default=5, help="passages to retrieve")
     args = parser.parse_args(argv)
     if (args.question is None) == (args.jsonl is None):
         parser.error("give a question or --jsonl FILE")
     try:
-        engine = load_engine(Settings.from_env())
+        rows = list(read_questions(args.jsonl)) if args.jsonl else [{"id": None, "question": args.question}]
+        engine = load_engine(Settings.from_env(), with_chat=not args.retrieval_only)
         if args.jsonl:
-            for row in read_questions(args.jsonl):
-                record = retrieval_record(engine, row.get("id"), row["question"], row.get("history") or [], args.k)
+            for row in rows:
+                record = one(engine, row.get("id"), row["question"], row.get("history") or [],
+                             args.retrieval_only, args.k)
                 print(json.dumps(record, ensure_ascii=False), flush=True)
             return 0
-        record = retrieval_record(engine, None, args.question, [], args.k)
+        record = one(engine, None, args.question, [], args.retrieval_only, args.k)
         print(json.dumps(record, ensure_ascii=False) if args.json else readable(record))
         return 0
     except CitewiseError as exc:

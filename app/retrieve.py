@@ -16,6 +16,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from core.records import Passage
+from index.glossary import Glossary
 from index.keywords import query_language, tokenize
 from index.reader import IndexReader
 
@@ -28,6 +29,9 @@ class Fusion:
 
     dense: dict[str, float] = field(default_factory=lambda: {"zh": 1.0, "en": 1.0})
     keyword: dict[str, float] = field(default_factory=lambda: {"zh": 2.0, "en": 0.0})
+    # Chunks ranked by their best sentence: a long passage whose one sentence answers
+    # the question is diluted in the chunk vector but not here.
+    sentence: dict[str, float] = field(default_factory=lambda: {"zh": 1.0, "en": 1.0})
     candidates: int = 30  # taken from each side before fusing
 
 
@@ -37,6 +41,7 @@ class Retrieval:
     language: str
     passages: list[Passage]
     timings: dict[str, float]
+    vector: list[float] = field(default_factory=list)  # the query's embedding
 
 
 def search_text(question: str, history: Sequence[tuple[str, str]] = ()) -> str:
@@ -53,11 +58,15 @@ def search_text(question: str, history: Sequence[tuple[str, str]] = ()) -> str:
 class Retriever:
     """`search(question) -> Retrieval` over one open index."""
 
-    def __init__(self, index: IndexReader, embedder: Embeddings, fusion: Fusion | None = None):
+    def __init__(self, index: IndexReader, embedder: Embeddings, fusion: Fusion | None = None,
+                 glossary: Glossary | None = None):
         self.index = index
         self.embedder = embedder
         self.fusion = fusion or Fusion()
-        self._row = {c.id: i for i, c in enumerate(index.chunks)}
+        self.glossary = glossary
+        pairs = [(c, r) for c, rows in enumerate(index.chunk_sentences) for r in rows]
+        self._pair_chunk = np.asarray([c for c, _ in pairs], dtype=np.int64)
+        self._pair_sentence = np.asarray([r for _, r in pairs], dtype=np.int64)
 
     def search(self, query: str, k: int = 5, language: str | None = None) -> Retrieval:
         language = language or query_language(query)
@@ -69,22 +78,32 @@ class Retriever:
             return Retrieval(query, language, [], timings)
 
         t0 = time.perf_counter()
-        vector = self.embedder.embed_query(query)
+        terms = self.glossary.chinese_terms(query) if self.glossary and language == "en" else []
+        # English words never occur in the Chinese text; their Chinese forms do, for both sides.
+        expanded = f"{query} ({' '.join(terms)})" if terms else query
+        vector = self.embedder.embed_query(expanded)
         t1 = time.perf_counter()
         hits = self.index.store.similarity_search_by_vector_with_relevance_scores(vector, k=candidates)
-        dense = {self._row[doc.metadata["chunk_id"]]: 1.0 - float(distance) for doc, distance in hits}
+        dense = {self.index.chunk_row[doc.metadata["chunk_id"]]: 1.0 - float(distance) for doc, distance in hits}
         t2 = time.perf_counter()
-        scores = self.index.keyword.scores(tokenize(query))
+        scores = self.index.keyword.scores(tokenize(" ".join(terms)) if language == "en" else tokenize(query))
         t3 = time.perf_counter()
         kw_rows = [int(i) for i in np.argsort(-scores)[:candidates] if scores[i] > 0]
+        ws = self.fusion.sentence[language]
+        sentence_rows: list[int] = []
+        if ws:
+            sims = self.index.sentence_vectors @ np.asarray(vector, dtype=np.float32)
+            best_sentence = np.full(n, -1.0, dtype=np.float32)
+            np.maximum.at(best_sentence, self._pair_chunk, sims[self._pair_sentence])
+            sentence_rows = [int(i) for i in np.argsort(-best_sentence)[:candidates]]
+        t4 = time.perf_counter()
 
         wd, wk = self.fusion.dense[language], self.fusion.keyword[language]
         fused: dict[int, float] = {}
-        for rank, row in enumerate(sorted(dense, key=dense.get, reverse=True)):
-            fused[row] = fused.get(row, 0.0) + wd / (RRF_K + rank + 1)
-        for rank, row in enumerate(kw_rows):
-            fused[row] = fused.get(row, 0.0) + wk / (RRF_K + rank + 1)
-        best = (wd + wk) / (RRF_K + 1)
+        for weight, ranking in ((wd, sorted(dense, key=dense.get, reverse=True)), (wk, kw_rows), (ws, sentence_rows)):
+            for rank, row in enumerate(ranking):
+                fused[row] = fused.get(row, 0.0) + weight / (RRF_K + rank + 1)
+        best = (wd + wk + ws) / (RRF_K + 1)
         order = sorted(fused, key=lambda r: (-fused[r], r))[:k]
         passages = []
         for row in order:
@@ -96,5 +115,6 @@ class Retriever:
                 dense=round(dense[row], 4) if row in dense else None,
                 keyword=round(float(scores[row]), 4) if scores[row] > 0 else None,
             ))
-        timings.update(embed_s=t1 - t0, dense_s=t2 - t1, keyword_s=t3 - t2, fuse_s=time.perf_counter() - t3)
-        return Retrieval(query, language, passages, timings)
+        timings.update(embed_s=t1 - t0, dense_s=t2 - t1, keyword_s=t3 - t2, sentence_s=t4 - t3,
+                       fuse_s=time.perf_counter() - t4)
+        return Retrieval(query, language, passages, timings, vector)

@@ -37,6 +37,16 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """One sentence of a document: `text == document.text[start:end]`."""
+
+    source: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Skipped:
     """A file the indexer did not index, and why."""
 
@@ -58,3 +68,29 @@ class Passage:
     score: float  # fused relevance in [0, 1]; higher is better
     dense: float | None = None  # cosine similarity, when the dense side found it
     keyword: float | None = None  # BM25 score, when the keyword side found it
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Passage `n` of an answer: the passage and the sentence in it that supports the answer."""
+
+    n: int
+    passage: Passage
+    quote: str  # the supporting sentence, verbatim from the article
+    quote_start: int  # offsets of the quote in the document text
+    quote_end: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A verified answer: text with [n] markers that refer to `citations`."""
+
+    question: str
+    language: str  # "en" | "zh"
+    text: str
+    refused: bool
+    citations: list[Citation]
+    retrieved: list[Passage]
+    warnings: list[str]
+    timings: dict[str, float]
+    source: str  # "model" | "quick" (the extractive answer) | "refusal"

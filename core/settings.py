@@ -27,6 +27,10 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CITEWISE_CHROMA_PORT": ("chroma_port", "Chroma server port"),
     "CITEWISE_ALLOW_HUB": ("allow_hub", "1 = allow sentence-transformers to download from the hub"),
     "CITEWISE_THREADS": ("threads", "CPU threads for the models"),
+    "CITEWISE_LLM_BASE_URL": ("llm_base_url", "OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1; empty = local GGUF"),
+    "CITEWISE_LLM_MODEL": ("llm_model", "model name on that server"),
+    "CITEWISE_LLM_API_KEY": ("llm_api_key", "API key for that server"),
+    "CITEWISE_LLM_TIMEOUT": ("llm_timeout_s", "seconds before a model answer is abandoned for the quick answer"),
     "CITEWISE_HOST": ("host", "address the chat binds to"),
     "CITEWISE_PORT": ("port", "port the chat listens on"),
 }
@@ -51,11 +55,22 @@ class Settings:
     chunk_chars: int = 400
     chunk_overlap: int = 1
     max_file_bytes: int = 2_000_000
+    retrieve_k: int = 5
+    # Below this cosine between the question and its best evidence sentence, nothing is
+    # relevant and the answer is a refusal (calibrated on the gold set, DECISIONS.md).
+    relevance_floor: float = 0.40
     embed_batch: int = 16
     chroma_host: str | None = None
     chroma_port: int = 8000
     allow_hub: bool = False
     threads: int = 2
+    # Generation: the local GGUF unless a base URL is set (then model and key are used too).
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_s: int = 45
+    llm_max_tokens: int = 200
+    llm_ctx: int = 4096
     host: str = "127.0.0.1"
     port: int = 7860
     extra: Mapping[str, str] = field(default_factory=dict)

@@ -22,6 +22,7 @@ from core.settings import ROOT, Settings
 from eval.score import has_evidence, load
 from index.build import build_index
 from index.embedder import Embedder, load_embedder
+from index.glossary import Glossary
 from index.reader import open_index
 
 GOLD = ROOT / "eval" / "gold.jsonl"
@@ -70,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk-sizes", help="comma-separated chunk sizes to rebuild and compare")
     parser.add_argument("--overlaps", default="0", help="comma-separated sentence overlaps for --chunk-sizes")
     parser.add_argument("--misses", action="store_true", help="list the questions with no hit in the top 5")
+    parser.add_argument("--no-glossary", action="store_true", help="search English questions without the glossary")
     args = parser.parse_args(argv)
     gold = [q for path in (args.gold or [GOLD]) for q in load(path)]
     settings = Settings.from_env()
@@ -89,13 +91,12 @@ def main(argv: list[str] | None = None) -> int:
         label = {"chunk_chars": cfg.chunk_chars, "overlap": cfg.chunk_overlap, "chunks": len(index.chunks)}
         fusions = [Fusion()]
         if args.sweep_weights:
-            fusions = [Fusion(keyword={"zh": wz, "en": we}) for wz in (0.0, 0.5, 1.0, 2.0)
-                       for we in (0.0, 0.1, 0.2, 0.5, 1.0)] + [Fusion(dense={"zh": 0.0, "en": 0.0},
-                                                                       keyword={"zh": 1.0, "en": 1.0})]
+            fusions = [Fusion(keyword={"zh": 2.0, "en": k}) for k in (0.0, 0.5, 1.0, 2.0)]
         for fusion in fusions:
-            retriever = Retriever(index, embedder, fusion)
+            retriever = Retriever(index, embedder, fusion, None if args.no_glossary else Glossary.load())
             ranks = hits(retriever, gold)
-            print(json.dumps({**label, "dense": fusion.dense, "keyword": fusion.keyword, **table(ranks)}))
+            print(json.dumps({**label, "dense": fusion.dense, "keyword": fusion.keyword,
+                              "sentence": fusion.sentence, **table(ranks)}))
             if args.misses:
                 for q in gold:
                     if q["answerable"]:

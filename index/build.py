@@ -4,7 +4,8 @@ Layout under `settings.index_dir`:
 
     .lock                  held by the running indexer (flock: gone when it dies)
     vectors.sqlite         embedding cache, keyed by model and text
-    builds/<id>/           manifest.json, documents.jsonl, chunks.jsonl, bm25/, chroma/
+    builds/<id>/           manifest.json, documents.jsonl, chunks.jsonl, sentences.jsonl,
+                           sentence_vectors.npy, bm25/, chroma/
     current -> builds/<id> what readers open; replaced atomically
     previous -> builds/<id> the build before, kept for rollback
 
@@ -29,10 +30,10 @@ from tqdm import tqdm
 
 from core.errors import CitewiseError
 from core.lock import FileLock
-from core.records import Chunk, Document, Skipped
+from core.records import Chunk, Document, Sentence, Skipped
 from core.settings import Settings
 from index import manifest as mf
-from index.chunking import chunk_document
+from index.chunking import chunk_document, document_sentences
 from index.documents import load_documents
 from index.embedder import Embedder, model_identity
 from index.keywords import KeywordIndex, tokenize
@@ -81,14 +82,16 @@ def _point(index_dir: Path, name: str, build: Path) -> None:
 
 def damage(build: Path, manifest: dict) -> str | None:
     """What is wrong with a build's files, cheaply checked; None when they look whole."""
-    for name in ("chunks.jsonl", "documents.jsonl", "bm25/size.json", "bm25/params.index.json"):
+    for name in ("chunks.jsonl", "documents.jsonl", "sentences.jsonl", "sentence_vectors.npy",
+                 "bm25/size.json", "bm25/params.index.json"):
         if not (build / name).is_file():
             return f"{name} is missing"
-    with open(build / "chunks.jsonl", "rb") as fh:
-        lines = sum(1 for line in fh if line.strip())
-    expected = manifest.get("counts", {}).get("chunks")
-    if lines != expected:
-        return f"chunks.jsonl has {lines} chunks, the manifest says {expected}"
+    for name, what in (("chunks.jsonl", "chunks"), ("sentences.jsonl", "sentences")):
+        with open(build / name, "rb") as fh:
+            lines = sum(1 for line in fh if line.strip())
+        expected = manifest.get("counts", {}).get(what)
+        if lines != expected:
+            return f"{name} has {lines} {what}, the manifest says {expected}"
     return None
 
 
@@ -106,12 +109,11 @@ def _up_to_date(index_dir: Path, wanted: dict, docs: list[Document]) -> dict | N
     return current if same_docs and not mf.differences(current, wanted) else None
 
 
-def _embed(chunks: list[Chunk], embedder: Embedder, cache: VectorCache, batch: int,
-           on_stage: Stage) -> tuple[np.ndarray, int]:
-    texts = [c.text for c in chunks]
+def _embed(texts: list[str], embedder: Embedder, cache: VectorCache, batch: int,
+           on_stage: Stage, what: str = "chunk") -> tuple[np.ndarray, int]:
     found = cache.get_many(texts)
     todo = [i for i, v in enumerate(found) if v is None]
-    with tqdm(total=len(todo), desc="embedding", unit="chunk", disable=None) as bar:
+    with tqdm(total=len(todo), desc=f"embedding {what}s", unit=what, disable=None) as bar:
         for n, i in enumerate(range(0, len(todo), batch)):
             rows = todo[i:i + batch]
             vectors = embedder.embed_documents([texts[r] for r in rows])
@@ -119,7 +121,7 @@ def _embed(chunks: list[Chunk], embedder: Embedder, cache: VectorCache, batch: i
             for r, v in zip(rows, vectors):
                 found[r] = np.asarray(v, dtype=np.float32)
             bar.update(len(rows))
-            on_stage(f"embedded batch {n + 1}")
+            on_stage(f"embedded {what} batch {n + 1}")
     matrix = np.vstack(found) if found else np.zeros((0, embedder.dim), dtype=np.float32)
     return matrix, len(todo)
 
@@ -181,6 +183,7 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
             raise CitewiseError(f"No articles to index in {folders}: add .txt or .md files, or pass --docs FOLDER.")
         docs = [d for d, _ in chunked]
         all_chunks = [c for _, cs in chunked for c in cs]
+        sentences = [s for d in docs for s in document_sentences(d)]
         model_id, model_sha = model_identity(settings)
         wanted = mf.expected(settings, model_id, model_sha)
         on_stage("loaded documents")
@@ -196,7 +199,9 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
         cache = VectorCache(index_dir / "vectors.sqlite", model_sha)
         embed_started = time.perf_counter()
         try:
-            vectors, embedded = _embed(all_chunks, embedder, cache, settings.embed_batch, on_stage)
+            vectors, embedded = _embed([c.text for c in all_chunks], embedder, cache, settings.embed_batch, on_stage)
+            sentence_vectors, _ = _embed([s.text for s in sentences], embedder, cache, settings.embed_batch * 2,
+                                         on_stage, what="sentence")
         finally:
             cache.close()
         embed_s = time.perf_counter() - embed_started
@@ -210,6 +215,8 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
         keyword.save(build / "bm25")
         _write_jsonl(build / "chunks.jsonl", (asdict(c) for c in all_chunks))
         _write_jsonl(build / "documents.jsonl", (asdict(d) for d in docs))
+        _write_jsonl(build / "sentences.jsonl", (asdict(s) for s in sentences))
+        np.save(build / "sentence_vectors.npy", sentence_vectors.astype(np.float32))
         on_stage("wrote keyword index")
         _validate(client, name, all_chunks, vectors, keyword)
         on_stage("validated")
@@ -221,7 +228,7 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "chromadb": chromadb.__version__,
             "keyword": {"tokenizer": "jieba-search+latin", "library": "bm25s"},
-            "counts": {"documents": len(docs), "chunks": len(all_chunks)},
+            "counts": {"documents": len(docs), "chunks": len(all_chunks), "sentences": len(sentences)},
             "documents": {d.source: {"sha256": d.sha256, "title": d.title, "date": d.date,
                                      "chunks": sum(c.source == d.source for c in all_chunks)} for d in docs},
             "skipped": [asdict(s) for s in skipped],

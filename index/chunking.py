@@ -12,7 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from core.records import Chunk, Document
+from core.records import Chunk, Document, Sentence
 
 # A sentence: anything up to a terminator (plus closing quotes/brackets) or the line end.
 _SENTENCE = re.compile(
@@ -28,19 +28,19 @@ _PHOTO_CREDIT = re.compile(r"图片来源\s*[:：]")
 
 
 @dataclass(frozen=True)
-class Sentence:
+class Span:
     start: int
     end: int
     boilerplate: bool
 
 
-def split_sentences(text: str, start: int = 0) -> list[Sentence]:
+def split_sentences(text: str, start: int = 0) -> list[Span]:
     """Sentence spans of text[start:], whitespace trimmed, boilerplate marked.
 
     >>> [(s.start, s.end) for s in split_sentences("甲。乙！\\nA b. C")]
     [(0, 2), (2, 4), (5, 9), (10, 11)]
     """
-    spans: list[Sentence] = []
+    spans: list[Span] = []
     for line_match in re.finditer(r"[^\n]+", text[start:]):
         line_start = start + line_match.start()
         line = line_match.group()
@@ -58,7 +58,7 @@ def split_sentences(text: str, start: int = 0) -> list[Sentence]:
     return spans
 
 
-def _add(spans: list[Sentence], text: str, start: int, end: int, boilerplate: bool = False) -> None:
+def _add(spans: list[Span], text: str, start: int, end: int, boilerplate: bool = False) -> None:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -68,7 +68,7 @@ def _add(spans: list[Sentence], text: str, start: int, end: int, boilerplate: bo
     piece = text[start:end]
     if not boilerplate:
         boilerplate = any(p.match(piece) for p in _BOILERPLATE)
-    spans.append(Sentence(start, end, boilerplate))
+    spans.append(Span(start, end, boilerplate))
 
 
 def chunk_id(source: str, position: int, text: str) -> str:
@@ -86,15 +86,15 @@ def chunk_document(doc: Document, chunk_chars: int, chunk_overlap: int = 0) -> l
     A sentence longer than `chunk_chars` is a chunk of its own; `chunk_overlap` sentences
     at the end of a chunk start the next one as well (never across boilerplate).
     """
-    runs: list[list[Sentence]] = [[]]
+    runs: list[list[Span]] = [[]]
     for sentence in split_sentences(doc.text, doc.body_start):
         if sentence.boilerplate:
             runs.append([])
         else:
             runs[-1].append(sentence)
-    groups: list[list[Sentence]] = []
+    groups: list[list[Span]] = []
     for run in runs:
-        current: list[Sentence] = []
+        current: list[Span] = []
         fresh = 0  # sentences in `current` that are not overlap from the previous chunk
         for sentence in run:
             if fresh and sentence.end - current[0].start > chunk_chars:
@@ -114,3 +114,9 @@ def chunk_document(doc: Document, chunk_chars: int, chunk_overlap: int = 0) -> l
             start=start, end=end, text=text, sha256=hashlib.sha256(text.encode()).hexdigest(),
         ))
     return chunks
+
+
+def document_sentences(doc: Document) -> list[Sentence]:
+    """The article sentences of a document (boilerplate left out), with offsets."""
+    return [Sentence(doc.source, s.start, s.end, doc.text[s.start:s.end])
+            for s in split_sentences(doc.text, doc.body_start) if not s.boilerplate]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from langchain_chroma import Chroma
 
 from core.errors import IndexMismatch, IndexMissing
-from core.records import Chunk, Document
+from core.records import Chunk, Document, Sentence
 from core.settings import Settings
 from index import manifest as mf
 from index.build import current_build, damage
@@ -22,7 +24,8 @@ REBUILD = "Run `python -m index` to rebuild it."
 
 @dataclass
 class IndexReader:
-    """Everything a query needs: chunks in BM25 row order, documents, both indexes."""
+    """Everything a query needs: chunks in BM25 row order, documents, both indexes, and
+    every sentence with its vector (for picking evidence inside a passage)."""
 
     build: Path
     manifest: dict
@@ -30,6 +33,12 @@ class IndexReader:
     documents: dict[str, Document]
     keyword: KeywordIndex
     store: Chroma
+    sentences: list[Sentence]
+    sentence_vectors: np.ndarray
+    chunk_sentences: list[list[int]]  # per chunk row: rows of the sentences inside it
+
+    def __post_init__(self) -> None:
+        self.chunk_row = {c.id: i for i, c in enumerate(self.chunks)}
 
     @property
     def build_id(self) -> str:
@@ -67,6 +76,8 @@ def open_index(settings: Settings, embedder: Embedder) -> IndexReader:
         chunks = _read_jsonl(build / "chunks.jsonl", Chunk)
         documents = {d.source: d for d in _read_jsonl(build / "documents.jsonl", Document)}
         keyword = KeywordIndex.load(build / "bm25")
+        sentences = _read_jsonl(build / "sentences.jsonl", Sentence)
+        sentence_vectors = np.load(build / "sentence_vectors.npy")
         client = open_client(settings, build)
         count = client.get_collection(manifest["collection"]).count()
     except IndexMissing:
@@ -74,8 +85,33 @@ def open_index(settings: Settings, embedder: Embedder) -> IndexReader:
     except Exception as exc:  # a damaged build can fail in json, bm25s or chromadb in many ways
         raise IndexMismatch(f"The index at {build} is damaged ({type(exc).__name__}: {exc}). {REBUILD}") from None
     expected = manifest["counts"]["chunks"]
+    if len(sentences) != len(sentence_vectors) or sentence_vectors.shape[1:] != (embedder.dim,):
+        raise IndexMismatch(f"The index at {build} is damaged: {len(sentences)} sentences but "
+                            f"{sentence_vectors.shape} sentence vectors. {REBUILD}")
     if not (len(chunks) == keyword.size == count == expected):
         raise IndexMismatch(f"The index at {build} is damaged: {len(chunks)} chunks, {keyword.size} keyword rows, "
                             f"{count} vectors, manifest says {expected}. {REBUILD}")
     return IndexReader(build, manifest, chunks, documents, keyword,
-                       vector_store(client, manifest["collection"], embedder))
+                       vector_store(client, manifest["collection"], embedder),
+                       sentences, sentence_vectors, sentences_in_chunks(chunks, sentences))
+
+
+def sentences_in_chunks(chunks: list[Chunk], sentences: list[Sentence]) -> list[list[int]]:
+    """For each chunk, the rows of the sentences that lie inside it.
+
+    Sentences are stored in document order, so each source's rows are sorted by start.
+    """
+    by_source: dict[str, list[int]] = {}
+    for row, sentence in enumerate(sentences):
+        by_source.setdefault(sentence.source, []).append(row)
+    starts = {src: [sentences[r].start for r in rows] for src, rows in by_source.items()}
+    out = []
+    for chunk in chunks:
+        rows = by_source.get(chunk.source, [])
+        i = bisect.bisect_left(starts.get(chunk.source, []), chunk.start)
+        inside = []
+        while i < len(rows) and sentences[rows[i]].end <= chunk.end:
+            inside.append(rows[i])
+            i += 1
+        out.append(inside)
+    return out

@@ -7,6 +7,9 @@ import time
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from core.settings import Settings
 from index.embedder import Embedder, model_identity
@@ -45,3 +48,40 @@ class HashingEmbeddings(Embeddings):
 def fake_embedder(settings: Settings, dim: int = 64, delay: float = 0.0) -> Embedder:
     model_id, sha = model_identity(settings)
     return Embedder(HashingEmbeddings(dim, delay), model_id, sha, dim)
+
+
+class ScriptedChat(BaseChatModel):
+    """A chat model that streams queued replies and records the prompts it was given.
+
+    A reply may be an exception (raised mid-stream after `fail_after` chunks) or None
+    (hang: sleep `hang_s` before the first chunk).
+    """
+
+    replies: list = []
+    prompts: list = []
+    chunk_chars: int = 4
+    fail_after: int = 1
+    hang_s: float = 0.0
+    delay_s: float = 0.0  # between chunks: a slow model
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        self.prompts.append([(m.type, m.content) for m in messages])
+        reply = self.replies.pop(0)
+        if reply is None:
+            time.sleep(self.hang_s)
+            raise TimeoutError("the model server did not answer")
+        if isinstance(reply, Exception):
+            yield ChatGenerationChunk(message=AIMessageChunk(content="Partial "))
+            raise reply
+        for i in range(0, len(reply), self.chunk_chars):
+            if self.delay_s:
+                time.sleep(self.delay_s)
+            yield ChatGenerationChunk(message=AIMessageChunk(content=reply[i:i + self.chunk_chars]))
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        text = "".join(c.message.content for c in self._stream(messages, stop, run_manager, **kwargs))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])

@@ -56,7 +56,7 @@ def test_build_publishes_a_readable_index(settings, docs):
                                                   "双方签署了意向书。"]
     assert index.documents["c.md"].title == "AMD交易"
     manifest = index.manifest
-    assert manifest["counts"] == {"documents": 3, "chunks": 8}
+    assert manifest["counts"] == {"documents": 3, "chunks": 8, "sentences": 8}
     assert manifest["chunker"] == {"chunk_chars": 20, "chunk_overlap": 0}
     assert manifest["embedding"]["dim"] == 64
     assert manifest["documents"]["c.md"] == {"sha256": manifest["documents"]["c.md"]["sha256"],
@@ -235,7 +235,8 @@ CHILD = textwrap.dedent("""
     print("finished", flush=True)
 """)
 NEW_ARTICLE = "\n".join(f"这是新文章的第{i}句话，它足够长，自成一个片段。" for i in range(1, 6))
-STAGES = ["loaded documents", "embedded batch 1", "embedded batch 2", "wrote vectors", "wrote keyword index",
+STAGES = ["loaded documents", "embedded chunk batch 1", "embedded chunk batch 2",
+          "wrote vectors", "wrote keyword index",
           "validated", "wrote manifest"]
 
 

@@ -1,0 +1,92 @@
+"""Chat models behind LangChain's interface: the local GGUF, or any OpenAI-compatible server.
+
+langchain-community's ChatLlamaCpp is being sunset, so the local model is a small
+`BaseChatModel` over llama-cpp-python. One Llama instance keeps its KV cache between calls,
+so the fixed system prompt is read once and reused as a prefix by every later answer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import PrivateAttr
+
+from core.errors import CitewiseError, ModelMissing
+from core.settings import Settings
+
+ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+class ModelUnavailable(CitewiseError):
+    """The chat model could not be reached or failed mid-answer."""
+
+
+class LlamaCppChat(BaseChatModel):
+    """A local GGUF chat model (llama-cpp-python), streaming, one call at a time."""
+
+    model_path: str
+    n_ctx: int = 4096
+    n_threads: int = 2
+    max_tokens: int = 200
+    temperature: float = 0.0
+    repeat_penalty: float = 1.15  # a 1.5B model otherwise loops on one sentence
+    _llama: Any = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def model_post_init(self, __context: Any) -> None:
+        from llama_cpp import Llama
+
+        self._llama = Llama(model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads,
+                            n_threads_batch=self.n_threads, n_batch=256, verbose=False)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp-local"
+
+    def _messages(self, messages: list[BaseMessage]) -> list[dict]:
+        return [{"role": ROLES[m.type], "content": m.content} for m in messages]
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        with self._lock:
+            pieces = self._llama.create_chat_completion(
+                messages=self._messages(messages), stream=True, stop=stop,
+                max_tokens=kwargs.get("max_tokens", self.max_tokens), temperature=self.temperature,
+                repeat_penalty=self.repeat_penalty)
+            for piece in pieces:
+                text = piece["choices"][0]["delta"].get("content") or ""
+                if text:
+                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                    if run_manager:
+                        run_manager.on_llm_new_token(text, chunk=chunk)
+                    yield chunk
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        text = "".join(c.message.content for c in self._stream(messages, stop, run_manager, **kwargs))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+
+def load_chat_model(settings: Settings) -> BaseChatModel:
+    """The configured chat model: an OpenAI-compatible server if a base URL is set, else the GGUF."""
+    if settings.llm_base_url:
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model or "default",
+                          api_key=settings.llm_api_key or "none", timeout=settings.llm_timeout_s,
+                          max_tokens=settings.llm_max_tokens, temperature=0.0, max_retries=1, streaming=True)
+    path = settings.llm_path
+    if not path.is_file():
+        raise ModelMissing(f"No chat model at {path}: run `make setup` (or `python -m provision`), "
+                           f"or set CITEWISE_LLM_GGUF, or CITEWISE_LLM_BASE_URL for a model server.")
+    return LlamaCppChat(model_path=str(path), n_ctx=settings.llm_ctx, n_threads=settings.threads,
+                        max_tokens=settings.llm_max_tokens)

@@ -1,0 +1,140 @@
+"""The answering pipeline with a fake embedder, a real index in a temp dir and a scripted chat model."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.engine import load_engine
+from app.pipeline import REFUSAL_TEXT, Final, Found, Quick, Stage, Token, answer, answer_events
+from app.prompts import render
+from app.validate import InvalidQuestion
+from fakes import ScriptedChat, fake_embedder
+from index.build import build_index
+
+ARTICLES = {
+    "deal.txt": "英伟达每落地1GW对应约100亿美元投资。首笔资金在首个吉瓦级数据中心建成后支付。",
+    "oracle.txt": "甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。",
+}
+
+
+@pytest.fixture
+def engine(settings, docs):
+    for name, text in ARTICLES.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    settings = settings.with_(chunk_chars=200, relevance_floor=0.2, retrieve_k=2)
+    embedder = fake_embedder(settings, dim=512)  # wide enough that unrelated texts hash apart
+    build_index(settings, lambda: embedder)
+    return load_engine(settings, embedder=embedder, chat=ScriptedChat(replies=[], prompts=[]))
+
+
+def test_events_arrive_in_order_and_the_answer_is_verified(engine):
+    engine.chat.replies.append("英伟达每落地1GW对应约100亿美元投资[1]。")
+    events = list(answer_events(engine, "英伟达每落地1GW投资多少？"))
+    kinds = [type(e).__name__ for e in events]
+    assert kinds[:4] == ["Stage", "Found", "Quick", "Stage"]
+    assert kinds[4] == "Stage" and events[4].name == "writing"
+    assert set(kinds[5:-2]) == {"Token"} and kinds[-2:] == ["Stage", "Final"]
+    assert "".join(e.text for e in events if isinstance(e, Token)) == "英伟达每落地1GW对应约100亿美元投资[1]。"
+    final = events[-1].answer
+    assert (final.text, final.refused, final.source, final.warnings) == (
+        "英伟达每落地1GW对应约100亿美元投资。[1]", False, "model", [])
+    (cite,) = final.citations
+    assert (cite.n, cite.passage.source, cite.quote) == (1, "deal.txt", "英伟达每落地1GW对应约100亿美元投资。")
+    assert ARTICLES["deal.txt"][cite.quote_start:cite.quote_end] == cite.quote
+    assert [p.source for p in final.retrieved] == ["deal.txt", "oracle.txt"]
+    assert set(final.timings) == {"retrieve_s", "quick_s", "first_token_s", "generate_s", "total_s"}
+
+
+def test_the_quick_answer_comes_before_the_model(engine):
+    engine.chat.replies.append("甲骨文的总债务股本比为427%[1]。")
+    quick = next(e for e in answer_events(engine, "甲骨文的总债务股本比是多少？") if isinstance(e, Quick))
+    assert quick.text == "甲骨文的总债务股本比为427%。[1]"
+    assert [(c.n, c.passage.source) for c in quick.citations] == [(1, "oracle.txt")]
+
+
+def test_the_prompt_fences_passages_and_keeps_the_question_verbatim(engine):
+    engine.chat.replies.append("甲骨文的总债务股本比为427%[1]。")
+    answer(engine, "甲骨文的总债务股本比 {context} {{x}} 是多少？")
+    (system, user), = engine.chat.prompts
+    assert system == ("system", render("answer_system.txt"))
+    assert user[1].startswith("<passage 1>\n甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。\n</passage>\n")
+    assert "Question: 甲骨文的总债务股本比 {context} {{x}} 是多少？\n请用中文回答" in user[1]
+
+
+def test_english_questions_read_english_amounts(engine):
+    engine.chat.replies.append("Nvidia invests US$10 billion for each GW [1].")
+    result = answer(engine, "How much does 英伟达 invest per 1GW 投资?")
+    (_, user), = engine.chat.prompts
+    assert "英伟达每落地1GW对应约US$10 billion投资。" in user[1]
+    assert result.text == "Nvidia invests US$10 billion for each GW. [1]"
+    assert result.citations[0].quote == "英伟达每落地1GW对应约100亿美元投资。"
+
+
+def test_the_model_saying_not_in_articles_is_a_refusal(engine):
+    engine.chat.replies.append("NOT IN ARTICLES")
+    result = answer(engine, "英伟达每落地1GW投资多少？")
+    assert (result.text, result.refused, result.citations, result.source) == (REFUSAL_TEXT["zh"], True, [], "refusal")
+    assert [p.source for p in result.retrieved] == ["deal.txt", "oracle.txt"]
+
+
+def test_nothing_relevant_is_refused_without_calling_the_model(engine):
+    result = answer(engine, "What about Apple?")
+    assert (result.text, result.refused, result.source) == (REFUSAL_TEXT["en"], True, "refusal")
+    assert result.warnings[0].startswith("No passage is relevant enough (best ")
+    assert engine.chat.prompts == []
+
+
+def test_an_invented_figure_is_removed_and_nothing_left_is_a_refusal(engine):
+    engine.chat.replies.append("甲骨文的总债务股本比为500%[1]。")
+    result = answer(engine, "甲骨文的总债务股本比是多少？")
+    assert (result.refused, result.text) == (True, REFUSAL_TEXT["zh"])
+    assert result.warnings == ["Removed “甲骨文的总债务股本比为500%。”: the figure 500% is not in the passages.",
+                               "No sentence of the model's answer survived verification."]
+
+
+def test_a_model_failure_mid_answer_falls_back_to_the_quick_answer(engine):
+    engine.chat.replies.append(ConnectionError("server closed the connection"))
+    events = list(answer_events(engine, "甲骨文的总债务股本比是多少？"))
+    final = events[-1].answer
+    quick = next(e for e in events if isinstance(e, Quick))
+    assert (final.text, final.source, final.refused) == (quick.text, "quick", False)
+    assert final.warnings == ["模型未能作答（ConnectionError: server closed the connection），以下为直接摘自段落的快速回答。"]
+
+
+def test_a_hanging_model_times_out_to_the_quick_answer(engine):
+    engine.chat.replies.append("甲骨文的总债务股本比为427%[1]。" * 50)
+    engine.chat.delay_s = 0.05
+    engine.settings = engine.settings.with_(llm_timeout_s=1)
+    final = answer(engine, "甲骨文的总债务股本比是多少？")
+    assert final.source == "quick"
+    assert final.warnings == ["模型未能作答（TimeoutError: no complete answer within 1 s），以下为直接摘自段落的快速回答。"]
+    assert final.timings["total_s"] < 3
+
+
+def test_a_follow_up_is_searched_with_the_previous_question(engine):
+    engine.chat.replies.append("微软的总债务股本比为32.7%[1]。")
+    result = answer(engine, "那微软呢？", history=[("甲骨文的总债务股本比是多少？", "427% [1]")])
+    assert result.retrieved[0].source == "oracle.txt"
+    assert result.text == "微软的总债务股本比为32.7%。[1]"
+
+
+@pytest.mark.parametrize("question,message", [
+    ("   ", "Please type a question about the articles."),
+    ("x" * 2001, "The question is too long (2,001 characters); the limit is 2,000. Please shorten it."),
+    ("hi\x00there", "The question contains invisible control characters (U+0000). Please retype it as plain text."),
+    ("abc\u202edef", "The question contains invisible control characters (U+202E). Please retype it as plain text."),
+    ("lone \ud800", "The question contains invisible control characters (U+D800). Please retype it as plain text."),
+    ("next\x85line", "The question contains invisible control characters (U+0085). Please retype it as plain text."),
+])
+def test_bad_questions_get_a_clear_message_and_reach_no_model(engine, question, message):
+    with pytest.raises(InvalidQuestion) as err:
+        answer(engine, question)
+    assert str(err.value) == message
+    assert engine.chat.prompts == []
+
+
+def test_events_end_with_exactly_one_final(engine):
+    engine.chat.replies.append("NOT IN ARTICLES")
+    events = list(answer_events(engine, "英伟达每落地1GW投资多少？"))
+    assert sum(isinstance(e, Final) for e in events) == 1 and isinstance(events[-1], Final)
+    assert isinstance(events[0], Stage) and isinstance(events[1], Found)
