@@ -1,8 +1,8 @@
 """Notice when retrieved passages from different articles give different figures for one thing.
 
 Two evidence sentences conflict when both answer the question well, come from different
-articles, say nearly the same thing (their vectors are close), and give amounts of the same
-kind (dollars, percent, GW, shares) with no value in common.
+articles, say nearly the same thing (their vectors are close), and each gives one amount of
+the same kind (dollars, percent, GW, shares), the two different.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def find_conflicts(index: IndexReader, passages: list[Passage], scored: list[Sco
                 continue
             qa, qb = _by_kind(index.sentences[a.row].text), _by_kind(index.sentences[b.row].text)
             for kind in KINDS:
-                if kind in qa and kind in qb and not any(matches(x, y) for x in qa[kind] for y in qb[kind]):
+                # one figure of the kind on each side: a sentence listing several is about several things
+                if len(qa.get(kind, [])) == 1 and len(qb.get(kind, [])) == 1 and not matches(qa[kind][0], qb[kind][0]):
                     found.append(Conflict(a, b, kind, qa[kind], qb[kind]))
                     break
     return found

@@ -75,37 +75,53 @@ def quick_answer(index: IndexReader, passages: list[Passage], scored: list[Score
 
 
 def build_context(index: IndexReader, passages: list[Passage], scored: list[Scored], language: str,
-                  max_passages: int = 3, margin: float = 0.08, budget: int = 420) -> list[ContextPassage]:
-    """The passages that matter, each cut to its best sentence and a neighbour.
+                  max_passages: int = 4, margin: float = 0.10, budget: int = 480) -> list[ContextPassage]:
+    """The sentences that matter, grouped by passage, within `budget` characters.
 
-    A passage is kept when its best sentence scores within `margin` of the overall best;
-    sentences are added best-first while the total stays within `budget` characters.
+    Sentences scoring within `margin` of the best are taken best-first while they fit; then
+    the sentence after each of the two best, which often carries the figure the best one
+    introduces. At most `max_passages` passages are shown, numbered in retrieval order.
     """
     if not scored:
         return []
-    best: dict[int, Scored] = {}
-    for s in scored:
-        best.setdefault(s.passage, s)
-    kept = [i for i, s in sorted(best.items(), key=lambda kv: -kv[1].score)
-            if s.score >= scored[0].score - margin][:max_passages]
-    picked: dict[int, set[int]] = {i: set() for i in kept}
+    picked: dict[int, set[int]] = {}
     used = 0
-    for i in kept:  # the best sentence of each kept passage first
-        picked[i].add(best[i].row)
-        used += len(index.sentences[best[i].row].text)
-    for i in kept:  # then its neighbour, which often carries the figure the best one introduces
-        rows = index.chunk_sentences[index.chunk_row[passages[i].chunk_id]]
-        at = rows.index(best[i].row)
-        for neighbour in (rows[at + 1] if at + 1 < len(rows) else None, rows[at - 1] if at else None):
-            if neighbour is not None and used + len(index.sentences[neighbour].text) <= budget:
-                picked[i].add(neighbour)
-                used += len(index.sentences[neighbour].text)
-                break
+
+    def take(s: Scored) -> None:
+        nonlocal used
+        length = len(index.sentences[s.row].text)
+        if s.row in picked.get(s.passage, ()) or used + length > budget:
+            return
+        if s.passage not in picked and len(picked) == max_passages:
+            return
+        picked.setdefault(s.passage, set()).add(s.row)
+        used += length
+
+    for s in scored:
+        if s.score < scored[0].score - margin:
+            break
+        take(s)
+    for s in scored[:2]:
+        rows = index.chunk_sentences[index.chunk_row[passages[s.passage].chunk_id]]
+        at = rows.index(s.row)
+        if at + 1 < len(rows):
+            take(Scored(s.passage, rows[at + 1], s.score))
     out = []
-    for n, i in enumerate(kept, start=1):
-        rows = sorted(picked[i])
-        text = "".join(index.sentences[r].text for r in rows)
+    for n, i in enumerate(sorted(picked), start=1):
+        rows = sorted(picked[i], key=lambda r: index.sentences[r].start)
+        text = " … ".join(_runs(index, rows))
         if language == "en":
             text = to_english_amounts(text)
         out.append(ContextPassage(n, passages[i], rows, fence(text)))
     return out
+
+
+def _runs(index: IndexReader, rows: list[int]) -> list[str]:
+    """Adjacent sentences joined as they stand in the article; gaps between runs marked by the caller."""
+    runs: list[list[int]] = []
+    for r in rows:
+        if runs and index.sentences[r].source == index.sentences[runs[-1][-1]].source and r == runs[-1][-1] + 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    return ["".join(index.sentences[r].text for r in run) for run in runs]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from app.conflicts import describe, find_conflicts
+from app.entities import known_names, mentions, question_names
 from app.engine import Engine
 from app.evidence import ContextPassage, build_context, citation, quick_answer, score_sentences
 from app.prompts import INSTRUCTION, render
@@ -88,7 +89,10 @@ def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, st
     yield Stage("searching", 0.0)
     found = engine.retriever.search(search_text(question, history), k=engine.settings.retrieve_k)
     passages = found.passages
-    scored = score_sentences(engine.index, passages, found.vector)
+    vector = found.vector
+    if history:  # sentences are chosen for what is asked now, within passages found with the context
+        vector = [(a + b) / 2 for a, b in zip(vector, engine.retriever.query_vector(question, language))]
+    scored = score_sentences(engine.index, passages, vector)
     timings = {"retrieve_s": elapsed()}
     yield Found(passages, timings["retrieve_s"])
 
@@ -108,6 +112,22 @@ def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, st
         note = FALLBACK_NOTE[language].format(why=why)
         return _final(question, language, quick_text, False, quick_citations, passages, [note], timings,
                       "quick", started)
+
+    asked = known_names(question_names(question), lambda w: bool(engine.index.keyword.known([w])),
+                        engine.retriever.glossary)
+
+    def unnamed(citations: list[Citation]) -> list[str]:
+        """What the question asks about that no cited passage mentions."""
+        cited = "\n".join(c.passage.text for c in citations)
+        return [n for n in asked if not mentions(cited, n, engine.retriever.glossary)]
+
+    def quick_or_refusal(why: str, warnings: list[str]) -> Final:
+        """Strong evidence that names what was asked is worth showing; anything less is a refusal."""
+        if scored[0].score >= engine.settings.confident_evidence and not unnamed(quick_citations):
+            return fallback(why)
+        missing = unnamed(quick_citations)
+        extra = [f"The closest passages do not mention {', '.join(missing)}."] if missing else []
+        return refusal(warnings + extra)
 
     context = build_context(engine.index, passages, scored, language)
     if engine.chat is None:
@@ -134,12 +154,13 @@ def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, st
     timings["generate_s"] = elapsed()
     yield Stage("checking", elapsed())
     if not raw or is_refusal(raw):
-        yield refusal(["The model found no answer in the passages."])
+        yield quick_or_refusal("it found no answer in the passages", ["The model found no answer in the passages."])
         return
-    checked = check(raw, context, engine.index, engine.embedder.embed_documents)
+    checked = check(raw, context, engine.index, engine.embedder.embed_documents, engine.retriever.glossary)
     kept = [c for c in checked.claims if not c.removed and c.passages]
     if not kept:
-        yield refusal(checked.warnings + ["No sentence of the model's answer survived verification."])
+        yield quick_or_refusal("its answer did not survive verification",
+                               checked.warnings + ["No sentence of the model's answer survived verification."])
         return
     numbering: dict[int, int] = {}
     citations: list[Citation] = []
@@ -155,6 +176,10 @@ def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, st
         tail = "".join(f"[{m}]" for m in marks)
         sentences.append(f"{claim.text} {tail}".strip() if language == "en" else f"{claim.text}{tail}")
     warnings = list(checked.warnings)
+    missing = unnamed(citations)
+    if missing:
+        yield refusal(warnings + [f"The passages cited do not mention {', '.join(missing)}."])
+        return
     for conflict in find_conflicts(engine.index, passages, scored)[:1]:
         sides = []
         for side in (conflict.first, conflict.second):

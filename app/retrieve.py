@@ -68,6 +68,17 @@ class Retriever:
         self._pair_chunk = np.asarray([c for c, _ in pairs], dtype=np.int64)
         self._pair_sentence = np.asarray([r for _, r in pairs], dtype=np.int64)
 
+    def terms(self, query: str, language: str) -> list[str]:
+        return self.glossary.chinese_terms(query) if self.glossary and language == "en" else []
+
+    def query_vector(self, query: str, language: str | None = None) -> list[float]:
+        """The query's embedding; an English query carries the Chinese forms of its terms.
+
+        English words never occur in the Chinese text; their Chinese forms do.
+        """
+        terms = self.terms(query, language or query_language(query))
+        return self.embedder.embed_query(f"{query} ({' '.join(terms)})" if terms else query)
+
     def search(self, query: str, k: int = 5, language: str | None = None) -> Retrieval:
         language = language or query_language(query)
         n = len(self.index.chunks)
@@ -78,10 +89,8 @@ class Retriever:
             return Retrieval(query, language, [], timings)
 
         t0 = time.perf_counter()
-        terms = self.glossary.chinese_terms(query) if self.glossary and language == "en" else []
-        # English words never occur in the Chinese text; their Chinese forms do, for both sides.
-        expanded = f"{query} ({' '.join(terms)})" if terms else query
-        vector = self.embedder.embed_query(expanded)
+        terms = self.terms(query, language)
+        vector = self.query_vector(query, language)
         t1 = time.perf_counter()
         hits = self.index.store.similarity_search_by_vector_with_relevance_scores(vector, k=candidates)
         dense = {self.index.chunk_row[doc.metadata["chunk_id"]]: 1.0 - float(distance) for doc, distance in hits}

@@ -6,9 +6,9 @@ import gradio as gr
 
 from app.engine import Engine
 from app.render import escape
-from app.retrieve import search_text
+from app.pipeline import Final, Quick, Token, answer_events
 from app.validate import InvalidQuestion, clean_question
-from core.records import Passage
+from core.records import Answer, Passage
 
 EXAMPLES = [
     "What are the Nvidia–OpenAI tranche terms?",
@@ -43,13 +43,37 @@ def history_pairs(history: list[dict]) -> list[tuple[str, str]]:
     return pairs
 
 
-def respond(engine: Engine, message: str, history: list[dict]) -> str:
+def format_answer(answer: Answer) -> str:
+    lines = [escape(answer.text)]
+    if answer.citations:
+        lines.append("\n**Sources**")
+        for c in answer.citations:
+            date = f", {escape(c.passage.date)}" if c.passage.date else ""
+            lines.append(f"[{c.n}] {escape(c.passage.title)} ({escape(c.passage.source)}{date}): “{escape(c.quote)}”")
+    elif answer.refused and answer.retrieved:
+        lines.append("\n**Related passages**")
+        lines += [f"- {escape(p.title)} ({escape(p.source)})" for p in answer.retrieved[:3]]
+    lines += [f"\n_{escape(w)}_" for w in answer.warnings]
+    return "\n".join(lines)
+
+
+def respond(engine: Engine, message: str, history: list[dict]):
+    """Stream what the pipeline produces: quick answer, the model's words, the verified answer."""
     try:
         question = clean_question(message)
     except InvalidQuestion as exc:
-        return str(exc)
-    found = engine.retriever.search(search_text(question, history_pairs(history)), k=5)
-    return format_passages(found.passages)
+        yield str(exc)
+        return
+    quick, written = "", ""
+    for event in answer_events(engine, question, history_pairs(history)):
+        if isinstance(event, Quick):
+            quick = f"{escape(event.text)}\n\n_Quick answer from the passages; the model is writing…_"
+            yield quick
+        elif isinstance(event, Token):
+            written += event.text
+            yield f"{quick}\n\n---\n{escape(written)}"
+        elif isinstance(event, Final):
+            yield format_answer(event.answer)
 
 
 def build_ui(engine: Engine) -> gr.Blocks:

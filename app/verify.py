@@ -17,7 +17,9 @@ import numpy as np
 
 from app.amounts import Quantity, find_quantities, supported
 from app.evidence import ContextPassage
+from app.entities import known_names, mentions, names
 from index.chunking import split_sentences
+from index.glossary import Glossary
 from index.reader import IndexReader
 
 MARKER = re.compile(r"\[\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*\]|【\s*(\d+)\s*】")
@@ -113,8 +115,8 @@ def _quote_row(index: IndexReader, rows: list[int], sims: np.ndarray, own: list[
 
 
 def check(answer: str, context: list[ContextPassage], index: IndexReader,
-          embed: Callable[[list[str]], list[list[float]]], support_floor: float = 0.55,
-          margin: float = 0.08) -> Checked:
+          embed: Callable[[list[str]], list[list[float]]], glossary: Glossary | None = None,
+          support_floor: float = 0.55, margin: float = 0.08) -> Checked:
     """Check every sentence of `answer` against the context passages it may cite."""
     claims = parse_claims(answer)
     warnings: list[str] = []
@@ -124,6 +126,9 @@ def check(answer: str, context: list[ContextPassage], index: IndexReader,
     rows = [index.chunk_sentences[index.chunk_row[c.passage.chunk_id]] for c in context]
     texts = [c.passage.text for c in context]
     passage_figures = [find_quantities(t) for t in texts]
+    # Figures and names must stand together: within three adjacent sentences of one passage.
+    windows = [[index.sentences[r].text for r in rs] for rs in rows]
+    windows = [["".join(w[max(0, i - 1):i + 2]) for i in range(len(w))] or [t] for w, t in zip(windows, texts)]
     vectors = np.asarray(embed([c.text for c in claims]), dtype=np.float32)
     for claim, vector in zip(claims, vectors):
         valid = []
@@ -137,12 +142,18 @@ def check(answer: str, context: list[ContextPassage], index: IndexReader,
         own = figures(claim.text)
         # The quote is the sentence holding the claim's figures, else the closest in meaning.
         best_row = [_quote_row(index, r, s, own) for r, s in zip(rows, sims)]
-        holds = [all(supported(q, passage_figures[p]) for q in own) for p in range(len(context))]
+        named = known_names(names(claim.text), lambda w: bool(index.keyword.known([w])), glossary)
+        # A passage holds a sentence when it has all its figures and names the same companies and people.
+        holds = [any(all(supported(q, find_quantities(w)) for q in own)
+                     and all(mentions(w, name, glossary) for name in named) for w in windows[p])
+                 for p in range(len(context))]
         ranked = sorted(range(len(context)), key=lambda p: (holds[p], semantic[p]), reverse=True)
         if own and not any(holds):
             claim.removed = True
             shown = ", ".join(q.text for q in own if not any(supported(q, f) for f in passage_figures))
-            warnings.append(f"Removed “{claim.text}”: the figure {shown} is not in the passages.")
+            why = f"the figure {shown} is not in the passages" if shown else (
+                f"no passage with its figures names {', '.join(named)}")
+            warnings.append(f"Removed “{claim.text}”: {why}.")
             continue
         keep = [n for n in valid if holds[n - 1] and semantic[n - 1] >= semantic[ranked[0]] - margin]
         top = ranked[0] + 1

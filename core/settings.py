@@ -58,7 +58,10 @@ class Settings:
     retrieve_k: int = 5
     # Below this cosine between the question and its best evidence sentence, nothing is
     # relevant and the answer is a refusal (calibrated on the gold set, DECISIONS.md).
-    relevance_floor: float = 0.40
+    relevance_floor: float = 0.44
+    # When no sentence of the model's answer survives verification, evidence this strong is
+    # shown as the quick answer instead of a refusal.
+    confident_evidence: float = 0.62
     embed_batch: int = 16
     chroma_host: str | None = None
     chroma_port: int = 8000

@@ -50,15 +50,19 @@ class BuildResult:
     chunks: int
     embedded: int  # chunks whose vectors had to be computed in this run
     seconds: float
-    embed_s: float
+    embed_s: float  # time spent embedding chunks
     skipped: tuple[Skipped, ...]
+    sentences: int = 0  # sentences whose vectors had to be computed in this run
+    sentence_s: float = 0.0
 
     def summary(self) -> str:
         if self.build_id is None:
             return f"Index is up to date: {self.documents} documents, {self.chunks} chunks; nothing to do."
-        speed = f", {self.embedded / self.embed_s:.1f} chunks/s" if self.embedded and self.embed_s else ""
+        speed = f" at {self.embedded / self.embed_s:.1f}/s" if self.embedded and self.embed_s else ""
+        more = (f", {self.sentences} sentences at {self.sentences / self.sentence_s:.1f}/s"
+                if self.sentences and self.sentence_s else "")
         return (f"Indexed {self.documents} documents, {self.chunks} chunks in {self.seconds:.1f} s "
-                f"({self.embedded} embedded{speed}); build {self.build_id}.")
+                f"(embedded {self.embedded} chunks{speed}{more}); build {self.build_id}.")
 
 
 def build_id_now() -> str:
@@ -200,11 +204,12 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
         embed_started = time.perf_counter()
         try:
             vectors, embedded = _embed([c.text for c in all_chunks], embedder, cache, settings.embed_batch, on_stage)
-            sentence_vectors, _ = _embed([s.text for s in sentences], embedder, cache, settings.embed_batch * 2,
-                                         on_stage, what="sentence")
+            embed_s = time.perf_counter() - embed_started
+            sentence_vectors, sentences_embedded = _embed([s.text for s in sentences], embedder, cache,
+                                                          settings.embed_batch * 2, on_stage, what="sentence")
+            sentence_s = time.perf_counter() - embed_started - embed_s
         finally:
             cache.close()
-        embed_s = time.perf_counter() - embed_started
         by_source = {d.source: d for d in docs}
         client = open_client(settings, build)
         name = collection_name(build_id)
@@ -241,7 +246,7 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
         on_stage("published")
         _prune(index_dir, settings, {build_id} | ({old.name} if old else set()))
         return BuildResult(build_id, len(docs), len(all_chunks), embedded,
-                           time.perf_counter() - started, embed_s, tuple(skipped))
+                           time.perf_counter() - started, embed_s, tuple(skipped), sentences_embedded, sentence_s)
 
 
 def rollback(settings: Settings) -> str:

@@ -16,7 +16,7 @@ GLOSSARY = Path(__file__).with_name("glossary.tsv")
 
 @dataclass(frozen=True)
 class Glossary:
-    entries: tuple[tuple[re.Pattern, tuple[str, ...]], ...]
+    entries: tuple[tuple[str, re.Pattern, tuple[str, ...]], ...]  # (english, its pattern, chinese forms)
 
     @classmethod
     def load(cls, path: Path = GLOSSARY) -> Glossary:
@@ -31,20 +31,24 @@ class Glossary:
             # whole words; "-" or space between words; plural and verb endings on the last word
             pattern = re.compile(r"(?<![a-z])" + r"[\s-]+".join(words) + r"(?:s|es|ed|d|ing)?(?![a-z])")
             forms = tuple(f.strip() for f in chinese.split("|") if f.strip())
-            rows.append((len(english), pattern, forms))
-        rows.sort(key=lambda r: -r[0])  # longest English terms first: "market cap" before "cap"
-        return cls(tuple((p, f) for _, p, f in rows))
+            rows.append((english.strip().lower(), pattern, forms))
+        rows.sort(key=lambda r: -len(r[0]))  # longest English terms first: "market cap" before "cap"
+        return cls(tuple(rows))
+
+    def english_terms(self, chinese: str) -> list[str]:
+        """English terms whose Chinese forms include `chinese`."""
+        return [english for english, _, forms in self.entries if chinese in forms]
 
     def chinese_terms(self, text: str) -> list[str]:
         """Chinese forms of the English terms in `text`, each once, in glossary order.
 
-        >>> g = Glossary(((re.compile(r"(?<![a-z])oracle(?:s)?(?![a-z])"), ("甲骨文",)),))
+        >>> g = Glossary((("oracle", re.compile(r"(?<![a-z])oracle(?:s)?(?![a-z])"), ("甲骨文",)),))
         >>> g.chinese_terms("What is Oracle's debt?")
         ['甲骨文']
         """
         lowered = text.lower()
         out: list[str] = []
-        for pattern, forms in self.entries:
+        for _, pattern, forms in self.entries:
             if pattern.search(lowered):
                 out.extend(f for f in forms if f not in out)
         return out

@@ -46,3 +46,36 @@ def seed_docs(docs) -> Path:
     for path in SEEDS.glob("*.txt"):
         shutil.copy(path, docs / path.name)
     return docs
+
+
+@pytest.fixture(scope="session")
+def real_built(tmp_path_factory):
+    """The seeds indexed with the real embedding model, once per test session."""
+    from index.build import build_index
+    from index.embedder import load_embedder
+
+    settings = Settings(index_dir=tmp_path_factory.mktemp("real") / "index", docs_dirs=(SEEDS,))
+    embedder = load_embedder(settings)
+    return settings, embedder, build_index(settings, lambda: embedder)
+
+
+@pytest.fixture(scope="session")
+def real_engine(real_built):
+    """The whole product with the real models: embedder, index, local GGUF chat model."""
+    from app.engine import load_engine
+
+    settings, embedder, _ = real_built
+    return load_engine(settings, embedder=embedder)
+
+
+def fake_index(settings, docs: Path, articles: dict[str, str], dim: int = 64, **changes):
+    """Write `articles` into `docs` and index them with the fake embedder; return (settings, embedder)."""
+    from fakes import fake_embedder
+    from index.build import build_index
+
+    for name, text in articles.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    settings = settings.with_(**changes)
+    embedder = fake_embedder(settings, dim=dim)
+    build_index(settings, lambda: embedder)
+    return settings, embedder

@@ -8,8 +8,8 @@ from app.engine import load_engine
 from app.pipeline import REFUSAL_TEXT, Final, Found, Quick, Stage, Token, answer, answer_events
 from app.prompts import render
 from app.validate import InvalidQuestion
-from fakes import ScriptedChat, fake_embedder
-from index.build import build_index
+from conftest import fake_index
+from fakes import ScriptedChat
 
 ARTICLES = {
     "deal.txt": "英伟达每落地1GW对应约100亿美元投资。首笔资金在首个吉瓦级数据中心建成后支付。",
@@ -19,11 +19,9 @@ ARTICLES = {
 
 @pytest.fixture
 def engine(settings, docs):
-    for name, text in ARTICLES.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    settings = settings.with_(chunk_chars=200, relevance_floor=0.2, retrieve_k=2)
-    embedder = fake_embedder(settings, dim=512)  # wide enough that unrelated texts hash apart
-    build_index(settings, lambda: embedder)
+    # dim 512: wide enough that unrelated texts hash apart
+    settings, embedder = fake_index(settings, docs, ARTICLES, dim=512, chunk_chars=200, relevance_floor=0.2,
+                                    retrieve_k=2)
     return load_engine(settings, embedder=embedder, chat=ScriptedChat(replies=[], prompts=[]))
 
 
@@ -85,11 +83,28 @@ def test_nothing_relevant_is_refused_without_calling_the_model(engine):
 
 
 def test_an_invented_figure_is_removed_and_nothing_left_is_a_refusal(engine):
+    engine.settings = engine.settings.with_(confident_evidence=1.0)
     engine.chat.replies.append("甲骨文的总债务股本比为500%[1]。")
     result = answer(engine, "甲骨文的总债务股本比是多少？")
     assert (result.refused, result.text) == (True, REFUSAL_TEXT["zh"])
     assert result.warnings == ["Removed “甲骨文的总债务股本比为500%。”: the figure 500% is not in the passages.",
                                "No sentence of the model's answer survived verification."]
+
+
+def test_nothing_left_but_strong_evidence_gives_the_quick_answer(engine):
+    engine.settings = engine.settings.with_(confident_evidence=0.0)
+    engine.chat.replies.append("甲骨文的总债务股本比为500%[1]。")
+    result = answer(engine, "甲骨文的总债务股本比是多少？")
+    assert (result.refused, result.source, result.text) == (False, "quick", "甲骨文的总债务股本比为427%。[1]")
+    assert result.warnings == ["模型未能作答（its answer did not survive verification），以下为直接摘自段落的快速回答。"]
+
+
+def test_a_sentence_naming_another_company_is_not_supported_by_a_passage_without_it(engine):
+    engine.settings = engine.settings.with_(confident_evidence=1.0)
+    engine.chat.replies.append("Nvidia的总债务股本比为427%[1]。")
+    result = answer(engine, "甲骨文的总债务股本比是多少？")
+    assert result.refused is True
+    assert result.warnings[0] == "Removed “Nvidia的总债务股本比为427%。”: no passage with its figures names Nvidia."
 
 
 def test_a_model_failure_mid_answer_falls_back_to_the_quick_answer(engine):

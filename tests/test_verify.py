@@ -7,8 +7,8 @@ import pytest
 from app.conflicts import describe, find_conflicts
 from app.evidence import ContextPassage, score_sentences
 from app.verify import check, is_refusal, parse_claims
-from fakes import fake_embedder
-from index.build import build_index
+from conftest import fake_index
+from index.glossary import Glossary
 from index.reader import open_index
 
 ARTICLES = {
@@ -21,11 +21,7 @@ ARTICLES = {
 
 @pytest.fixture
 def index(settings, docs):
-    for name, text in ARTICLES.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    settings = settings.with_(chunk_chars=200)
-    embedder = fake_embedder(settings)
-    build_index(settings, lambda: embedder)
+    settings, embedder = fake_index(settings, docs, ARTICLES, chunk_chars=200)
     return open_index(settings, embedder), embedder
 
 
@@ -47,7 +43,7 @@ def _passages(reader):
 
 def run(index, answer, *sources):
     reader, embedder = index
-    result = check(answer, context(index, *sources), reader, embedder.embed_documents)
+    result = check(answer, context(index, *sources), reader, embedder.embed_documents, Glossary.load())
     return [(c.text, c.passages, c.removed) for c in result.claims], result.warnings
 
 

@@ -1,0 +1,81 @@
+"""Names a sentence or a question relies on, and whether a passage mentions them.
+
+An answer about the wrong company is the subtlest error a small model makes: the figure is in
+the passage, but next to another name. So the verifier checks names as well as figures, and an
+answer must come from passages that mention what the question asks about.
+"""
+
+from __future__ import annotations
+
+import re
+
+import jieba.posseg as pseg
+
+from index.glossary import Glossary
+from index.keywords import _jieba
+
+_NAME = re.compile(r"(?<![A-Za-z])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
+# Acronyms and units that are not names of things the passage must mention.
+NOT_NAMES = frozenset("gw mw gpu gpus cpu tpu ai agi ceo cfo asic asics us usd loi ipo pe ttm llm h1 h2 q1 q2 q3 q4 "
+                      "i it the a an this that these those in on of for and or but so as by to at from".split())
+
+
+def names(text: str) -> list[str]:
+    """Names a sentence relies on: capitalised words, except an English sentence's first word.
+
+    >>> names("CoreWeave与OpenAI的合同价值超过220亿美元。"), names("The deal gives Oracle 10 GW of AI compute.")
+    (['CoreWeave', 'OpenAI'], ['Oracle'])
+    """
+    out = []
+    for m in _NAME.finditer(text):
+        word = m.group()
+        first = not text[:m.start()].strip()
+        capitals = sum(ch.isupper() for ch in word)
+        english_start = first and capitals < 2 and text[m.end():m.end() + 1] == " "  # "How much", "The deal"
+        if word.lower() in NOT_NAMES or capitals == 0 or english_start:
+            continue
+        if word not in out:
+            out.append(word)
+    return out
+
+
+def mentions(passage: str, name: str, glossary: Glossary | None) -> bool:
+    """The passage names it: as written, or in the other language by the glossary.
+
+    >>> mentions("英伟达(NVIDIA)宣布", "Nvidia", None), mentions("甲骨文的债务", "Apple", None)
+    (True, False)
+    """
+    if name.lower() in passage.lower():
+        return True
+    if not glossary:
+        return False
+    if name.isascii():
+        return any(form in passage for form in glossary.chinese_terms(name))
+    return any(english.lower() in passage.lower() for english in glossary.english_terms(name))
+
+
+def known_names(candidates: list[str], vocabulary, glossary: Glossary | None) -> list[str]:
+    """The Latin candidates the corpus or the glossary knows; others (months, "Wall") carry no check.
+
+    Chinese candidates come from part-of-speech tags and are kept as they are.
+    """
+    return [n for n in candidates if not n.isascii() or vocabulary(n.lower())
+            or (glossary is not None and glossary.chinese_terms(n))]
+
+
+def question_names(question: str) -> list[str]:
+    """The companies, people and products a question is about.
+
+    Latin names as in `names`; Chinese ones from jieba's part-of-speech tags (person,
+    organisation, other proper noun), with the project's user dictionary loaded.
+
+    >>> question_names("台积电为OpenAI和博通代工定制芯片的合同金额是多少？")
+    ['OpenAI', '台积电', '博通']
+    """
+    found = names(question)
+    if not question.isascii():
+        _jieba()
+        found += [w for w, flag in pseg.lcut(question) if flag in ("nr", "nt", "nz") and w not in found]
+    return found
+
+

@@ -1,0 +1,45 @@
+"""End to end with the real models (embedder + local GGUF): questions checked by hand.
+
+Temperature 0, so answers repeat on one machine; the assertions hold the facts, the
+citations and the refusal flags, not the model's exact wording.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.pipeline import REFUSAL_TEXT, answer
+
+pytestmark = pytest.mark.real
+
+
+def test_a_chinese_fact_with_its_citation(real_engine):
+    result = answer(real_engine, "英伟达在xAI最新一轮融资中投资了多少？")
+    assert (result.refused, result.language) == (False, "zh")
+    assert "20亿美元" in result.text
+    assert re.search(r"\[1\]", result.text)
+    assert "20亿美元" in result.citations[0].passage.text
+    assert result.timings["quick_s"] < 1.0
+
+
+def test_an_english_comparison_keeps_both_figures(real_engine):
+    result = answer(real_engine, "What is Oracle's total debt-to-equity ratio compared with Microsoft's?")
+    assert result.refused is False
+    assert "427%" in result.text and "32.7%" in result.text
+    assert [c.passage.source for c in result.citations] == ["000_c62bac7e870a0b69.txt"]
+    assert "甲骨文为427%" in result.citations[0].quote
+
+
+def test_what_the_articles_do_not_say_is_refused(real_engine):
+    result = answer(real_engine, "How much did Apple invest in OpenAI?")
+    assert (result.refused, result.text, result.citations) == (True, REFUSAL_TEXT["en"], [])
+    assert len(result.retrieved) == 5
+
+
+def test_a_follow_up_uses_the_conversation(real_engine):
+    history = [("Tell me about AMD's chip deal with OpenAI.",
+                "OpenAI agreed to buy AMD Instinct chips, and AMD granted OpenAI a warrant to buy AMD shares [1].")]
+    result = answer(real_engine, "How much compute does it cover?", history)
+    assert any("6GW" in p.text for p in result.retrieved)
