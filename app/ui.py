@@ -76,12 +76,22 @@ def respond(engine: Engine, message: str, history: list[dict]):
             yield format_answer(event.answer)
 
 
+def make_chat(engine: Engine):
+    """The ChatInterface callback: a generator function, which Gradio streams (a lambda returning
+    a generator is taken for a finished message)."""
+
+    def chat(message: str, history: list[dict]):
+        yield from respond(engine, message, history)
+
+    return chat
+
+
 def build_ui(engine: Engine) -> gr.Blocks:
     with gr.Blocks(title="Citewise: questions about the AI-compute articles") as demo:
         gr.Markdown("## Citewise\nAsk about the articles on the Nvidia–OpenAI deal and AI-compute financing, "
                     "in English or Chinese.")
         gr.ChatInterface(
-            fn=lambda message, history: respond(engine, message, history),
+            fn=make_chat(engine),
             examples=EXAMPLES,
             chatbot=gr.Chatbot(height=560, sanitize_html=True, render_markdown=True),
         )
