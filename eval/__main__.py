@@ -59,11 +59,12 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gold", type=Path, action="append")
     parser.add_argument("--limit", type=int, help="only the first N questions of each file")
+    parser.add_argument("--lang", choices=("en", "zh"), help="only questions in this language")
     args = parser.parse_args(argv)
     engine = load_engine(Settings.from_env())
     RUNS.mkdir(parents=True, exist_ok=True)
     for path in args.gold or [GOLD]:
-        gold = load(path)[: args.limit]
+        gold = [g for g in load(path) if args.lang in (None, g["lang"])][: args.limit]
         out_path = RUNS / f"{path.stem}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
         records = []
         with open(out_path, "w", encoding="utf-8") as fh:
