@@ -23,8 +23,12 @@ from app.pipeline import answer
 from app.retrieve import search_text
 from app.validate import InvalidQuestion
 from core.errors import CitewiseError
-from core.records import Answer
+from core.records import Answer, Passage
 from core.settings import Settings
+
+
+def retrieved(passages: list[Passage]) -> list[dict]:
+    return [{"source": p.source, "chunk_id": p.chunk_id, "text": p.text, "score": p.score} for p in passages]
 
 
 def retrieval_record(engine: Engine, qid: str | None, question: str, history: list, k: int = 5) -> dict:
@@ -32,8 +36,7 @@ def retrieval_record(engine: Engine, qid: str | None, question: str, history: li
     found = engine.retriever.search(search_text(question, [tuple(t) for t in history]), k=k)
     return {
         "id": qid, "question": question, "answer": "", "refused": False, "citations": [],
-        "retrieved": [{"source": p.source, "chunk_id": p.chunk_id, "text": p.text, "score": p.score}
-                      for p in found.passages],
+        "retrieved": retrieved(found.passages),
         "warnings": [],
         "timings": {"retrieve_s": round(time.perf_counter() - started, 3)},
     }
@@ -45,8 +48,7 @@ def answer_record(qid: str | None, result: Answer) -> dict:
         "id": qid, "question": result.question, "answer": result.text, "refused": result.refused,
         "citations": [{"n": c.n, "source": c.passage.source, "chunk_id": c.passage.chunk_id,
                        "text": c.passage.text, "quote": c.quote} for c in result.citations],
-        "retrieved": [{"source": p.source, "chunk_id": p.chunk_id, "text": p.text, "score": p.score}
-                      for p in result.retrieved],
+        "retrieved": retrieved(result.retrieved),
         "warnings": result.warnings,
         "timings": result.timings,
     }

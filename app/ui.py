@@ -8,7 +8,7 @@ from app.engine import Engine
 from app.render import escape
 from app.pipeline import Final, Quick, Token, answer_events
 from app.validate import InvalidQuestion, clean_question
-from core.records import Answer, Passage
+from core.records import Answer
 
 EXAMPLES = [
     "What are the Nvidia–OpenAI tranche terms?",
@@ -16,17 +16,6 @@ EXAMPLES = [
     "What is Oracle's total debt-to-equity ratio?",
     "CoreWeave与OpenAI的合同价值多少？",
 ]
-
-
-def format_passages(passages: list[Passage]) -> str:
-    if not passages:
-        return "No passage of the articles matches this question."
-    blocks = []
-    for n, p in enumerate(passages, start=1):
-        date = f", {escape(p.date)}" if p.date else ""
-        quote = "\n".join(f"> {escape(line)}" for line in p.text.splitlines() if line.strip())
-        blocks.append(f"**[{n}] {escape(p.title)}** ({escape(p.source)}{date}; relevance {p.score:.2f})\n\n{quote}")
-    return "Most relevant passages in the articles:\n\n" + "\n\n".join(blocks)
 
 
 def history_pairs(history: list[dict]) -> list[tuple[str, str]]:

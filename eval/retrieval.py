@@ -36,21 +36,21 @@ class MemoEmbedder(Embedder):
         self.embed_query = lru_cache(maxsize=None)(inner.embed_query)
 
 
-def hits(retriever: Retriever, gold: list[dict], k: int = 5) -> dict[str, list[int]]:
-    """Per language, for each answerable question: rank (1-based) of the first hit, or 0."""
-    out: dict[str, list[int]] = {"en": [], "zh": []}
+def hits(retriever: Retriever, gold: list[dict], k: int = 5) -> list[tuple[dict, int]]:
+    """For each answerable question: rank (1-based) of the first passage holding its evidence, or 0."""
+    out = []
     for q in gold:
         if not q["answerable"]:
             continue
         evidence = [e for f in q["facts"] for e in f["evidence"]]
         history = [tuple(turn) for turn in q.get("history") or []]
         found = retriever.search(search_text(q["question"], history), k=k)
-        rank = next((i + 1 for i, p in enumerate(found.passages) if has_evidence(p.text, evidence)), 0)
-        out[q["lang"]].append(rank)
+        out.append((q, next((i + 1 for i, p in enumerate(found.passages) if has_evidence(p.text, evidence)), 0)))
     return out
 
 
-def table(ranks: dict[str, list[int]]) -> dict[str, float]:
+def table(ranked: list[tuple[dict, int]]) -> dict[str, float]:
+    ranks = {lang: [rank for q, rank in ranked if q["lang"] == lang] for lang in ("en", "zh")}
     row = {}
     for lang in ("en", "zh"):
         r = ranks[lang]
@@ -94,17 +94,13 @@ def main(argv: list[str] | None = None) -> int:
             fusions = [Fusion(keyword={"zh": 2.0, "en": k}) for k in (0.0, 0.5, 1.0, 2.0)]
         for fusion in fusions:
             retriever = Retriever(index, embedder, fusion, None if args.no_glossary else Glossary.load())
-            ranks = hits(retriever, gold)
+            ranked = hits(retriever, gold)
             print(json.dumps({**label, "dense": fusion.dense, "keyword": fusion.keyword,
-                              "sentence": fusion.sentence, **table(ranks)}))
+                              "sentence": fusion.sentence, **table(ranked)}))
             if args.misses:
-                for q in gold:
-                    if q["answerable"]:
-                        evidence = [e for f in q["facts"] for e in f["evidence"]]
-                        history = [tuple(t) for t in q.get("history") or []]
-                        found = retriever.search(search_text(q["question"], history)).passages
-                        if not any(has_evidence(p.text, evidence) for p in found):
-                            print(f"  miss {q['id']} {q['lang']}: {q['question']}")
+                for q, rank in ranked:
+                    if rank == 0:
+                        print(f"  miss {q['id']} {q['lang']}: {q['question']}")
     return 0
 
 
