@@ -33,9 +33,9 @@ def load_engine(settings: Settings, embedder: Embedder | None = None, chat: Base
     Warming reads the fixed system prompt once, so llama.cpp keeps it as a cached prefix.
     """
     started = time.perf_counter()
-    check_published(settings)
+    published = check_published(settings)
     embedder = embedder or load_embedder(settings)
-    index = open_index(settings, embedder)
+    index = open_index(settings, embedder, published)
     retriever = Retriever(index, embedder, glossary=Glossary.load())
     retriever.search("warm-up 预热", k=1)  # first call pays for lazy init in torch and Chroma
     if chat is None and with_chat:

@@ -49,6 +49,16 @@ def citation(n: int, passage: Passage, sentence: Sentence) -> Citation:
     return Citation(n, passage, sentence.text, sentence.start, sentence.end)
 
 
+def with_markers(text: str, numbers: list[int], language: str) -> str:
+    """A sentence with its citation markers, spaced the way the language writes them.
+
+    >>> with_markers("It is 427%.", [1, 2], "en"), with_markers("为427%。", [1], "zh"), with_markers("Hi.", [], "en")
+    ('It is 427%. [1][2]', '为427%。[1]', 'Hi.')
+    """
+    tail = "".join(f"[{n}]" for n in numbers)
+    return f"{text} {tail}".strip() if language == "en" else f"{text}{tail}"
+
+
 def quick_answer(index: IndexReader, passages: list[Passage], scored: list[Scored], language: str,
                  max_sentences: int = 2, margin: float = 0.05) -> tuple[str, list[Citation]]:
     """The best evidence sentences, verbatim, each with its citation.
@@ -69,8 +79,7 @@ def quick_answer(index: IndexReader, passages: list[Passage], scored: list[Score
         if s.passage not in numbers:
             numbers[s.passage] = len(numbers) + 1
             citations.append(citation(numbers[s.passage], passages[s.passage], index.sentences[s.row]))
-        gap = " " if language == "en" else ""
-        parts.append(f"{index.sentences[s.row].text}{gap}[{numbers[s.passage]}]")
+        parts.append(with_markers(index.sentences[s.row].text, [numbers[s.passage]], language))
     return "\n".join(parts), citations
 
 

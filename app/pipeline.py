@@ -19,7 +19,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from app.conflicts import describe, find_conflicts
 from app.entities import known_names, mentions, question_names
 from app.engine import Engine
-from app.evidence import ContextPassage, build_context, citation, quick_answer, score_sentences
+from app.evidence import ContextPassage, build_context, citation, quick_answer, score_sentences, with_markers
 from app.prompts import INSTRUCTION, render
 from app.retrieve import search_text
 from app.validate import clean_question
@@ -123,9 +123,9 @@ def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, st
 
     def quick_or_refusal(why: str, warnings: list[str]) -> Final:
         """Strong evidence that names what was asked is worth showing; anything less is a refusal."""
-        if scored[0].score >= engine.settings.confident_evidence and not unnamed(quick_citations):
-            return fallback(why)
         missing = unnamed(quick_citations)
+        if scored[0].score >= engine.settings.confident_evidence and not missing:
+            return fallback(why)
         extra = [f"The closest passages do not mention {', '.join(missing)}."] if missing else []
         return refusal(warnings + extra)
 
@@ -173,8 +173,7 @@ def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, st
                 row = checked.quotes[n]
                 citations.append(citation(numbering[n], context[n - 1].passage, engine.index.sentences[row]))
             marks.append(numbering[n])
-        tail = "".join(f"[{m}]" for m in marks)
-        sentences.append(f"{claim.text} {tail}".strip() if language == "en" else f"{claim.text}{tail}")
+        sentences.append(with_markers(claim.text, marks, language))
     warnings = list(checked.warnings)
     missing = unnamed(citations)
     if missing:

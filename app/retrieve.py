@@ -76,7 +76,9 @@ class Retriever:
 
         English words never occur in the Chinese text; their Chinese forms do.
         """
-        terms = self.terms(query, language or query_language(query))
+        return self._embed(query, self.terms(query, language or query_language(query)))
+
+    def _embed(self, query: str, terms: list[str]) -> list[float]:
         return self.embedder.embed_query(f"{query} ({' '.join(terms)})" if terms else query)
 
     def search(self, query: str, k: int = 5, language: str | None = None) -> Retrieval:
@@ -90,15 +92,17 @@ class Retriever:
 
         t0 = time.perf_counter()
         terms = self.terms(query, language)
-        vector = self.query_vector(query, language)
+        vector = self._embed(query, terms)
         t1 = time.perf_counter()
         hits = self.index.store.similarity_search_by_vector_with_relevance_scores(vector, k=candidates)
         dense = {self.index.chunk_row[doc.metadata["chunk_id"]]: 1.0 - float(distance) for doc, distance in hits}
         t2 = time.perf_counter()
-        scores = self.index.keyword.scores(tokenize(" ".join(terms)) if language == "en" else tokenize(query))
+        wd, wk, ws = self.fusion.dense[language], self.fusion.keyword[language], self.fusion.sentence[language]
+        scores = np.zeros(n, dtype=np.float32)
+        if wk:  # English questions use no BM25 (D1): don't score what gets weight 0
+            scores = self.index.keyword.scores(tokenize(" ".join(terms)) if language == "en" else tokenize(query))
         t3 = time.perf_counter()
         kw_rows = [int(i) for i in np.argsort(-scores)[:candidates] if scores[i] > 0]
-        ws = self.fusion.sentence[language]
         sentence_rows: list[int] = []
         if ws:
             sims = self.index.sentence_vectors @ np.asarray(vector, dtype=np.float32)
@@ -107,7 +111,6 @@ class Retriever:
             sentence_rows = [int(i) for i in np.argsort(-best_sentence)[:candidates]]
         t4 = time.perf_counter()
 
-        wd, wk = self.fusion.dense[language], self.fusion.keyword[language]
         fused: dict[int, float] = {}
         for weight, ranking in ((wd, sorted(dense, key=dense.get, reverse=True)), (wk, kw_rows), (ws, sentence_rows)):
             for rank, row in enumerate(ranking):

@@ -64,8 +64,9 @@ def check_published(settings: Settings) -> tuple[Path, dict]:
     return build, manifest
 
 
-def open_index(settings: Settings, embedder: Embedder) -> IndexReader:
-    build, manifest = check_published(settings)
+def open_index(settings: Settings, embedder: Embedder, published: tuple[Path, dict] | None = None) -> IndexReader:
+    """The published index, ready to query; `published` is check_published's result if already had."""
+    build, manifest = published or check_published(settings)
     if manifest["embedding"].get("dim") != embedder.dim:
         raise IndexMismatch(f"The index at {build} holds {manifest['embedding'].get('dim')}-dimensional vectors "
                             f"but the embedder makes {embedder.dim}. {REBUILD}")
