@@ -2,6 +2,9 @@
 
     python -m app                       # loopback only, no share link
     python -m app --host 0.0.0.0        # or CITEWISE_HOST=0.0.0.0: reachable from the network
+
+When the index cannot be opened the page still starts and says what to run; when the chat
+model cannot be loaded, answers are the quick extractive ones, with a note.
 """
 
 from __future__ import annotations
@@ -21,20 +24,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env(host=args.host, port=args.port)
-        from app.engine import load_engine
-        from app.ui import build_ui
-
-        print("Loading the models and the index ...", flush=True)
-        engine = load_engine(settings)
-        print(f"Ready in {engine.load_s:.1f} s: {len(engine.index.documents)} articles, "
-              f"{len(engine.index.chunks)} passages. Open http://{settings.host}:{settings.port}", flush=True)
-        demo = build_ui(engine)
-        demo.queue(max_size=32, default_concurrency_limit=1, api_open=False)
-        demo.launch(server_name=settings.host, server_port=settings.port, share=False, show_error=False,
-                    max_threads=8, footer_links=[])
     except CitewiseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    from app.engine import load_chat, load_engine
+    from app.ui import build_ui, serve
+
+    print("Loading the models and the index ...", flush=True)
+    engine, problem = None, None
+    try:
+        engine = load_engine(settings, with_chat=False)
+        engine.chat = load_chat(settings)
+    except CitewiseError as exc:
+        if engine is None:
+            problem = str(exc)
+            print(f"error: {exc}\nThe page will say so until this is fixed.", file=sys.stderr, flush=True)
+        else:
+            print(f"warning: {exc}\nAnswering with quick extractive answers only.", file=sys.stderr, flush=True)
+    if engine is not None:
+        print(f"Ready in {engine.load_s:.1f} s: {len(engine.index.documents)} articles, "
+              f"{len(engine.index.chunks)} passages.", flush=True)
+    print(f"Open http://{settings.host}:{settings.port}", flush=True)
+    serve(build_ui(engine, problem), settings)
     return 0
 
 

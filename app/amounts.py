@@ -164,8 +164,13 @@ def _scan(text: str) -> Iterator[tuple[Quantity, bool]]:
             ends = [(m["n1"], m["m1"] or m["m2"], m.start(), end1), (m["n2"], m["m2"], start2, m.end())]
         else:
             ends = [(m["n1"], m["m1"], m.start(), m.end())]
-        for number, mult, start, end in ends:
-            resolved = _resolve(number, mult, _unit(m), m["pre"])
+        # "from 5% in 2023 to 25%": a year before "to" is not the low end of a range
+        year_start = m["n2"] and not m["m1"] and re.fullmatch(r"(19|20)\d\d", m["n1"]) and not (
+            re.fullmatch(r"(19|20)\d\d", m["n2"]))
+        for i, (number, mult, start, end) in enumerate(ends):
+            alone = year_start and i == 0
+            resolved = _resolve(number, None if alone else mult, None if alone else _unit(m),
+                                None if alone else m["pre"])
             if resolved:
                 value, kind, rewritable = resolved
                 yield Quantity(value, kind, text[start:end], start, end), rewritable
@@ -178,6 +183,8 @@ def find_quantities(text: str) -> list[Quantity]:
     [(100000000000.0, 'usd', '1000亿美元'), (10.0, 'gw', '10GW')]
     >>> [(q.value, q.kind) for q in find_quantities("4 to 5 million GPUs in H2 2026 over five years")]
     [(4000000.0, 'count'), (5000000.0, 'count'), (2026.0, 'year'), (5.0, 'duration')]
+    >>> [(q.text, q.kind) for q in find_quantities("from 5% in 2023 to 25% by 2028")]
+    [('5%', 'percent'), ('2023', 'year'), ('25%', 'percent'), ('2028', 'year')]
     """
     return [q for q, _ in _scan(text)]
 

@@ -39,9 +39,15 @@ def load_engine(settings: Settings, embedder: Embedder | None = None, chat: Base
     retriever = Retriever(index, embedder, glossary=Glossary.load())
     retriever.search("warm-up 预热", k=1)  # first call pays for lazy init in torch and Chroma
     if chat is None and with_chat:
-        from app.llm import load_chat_model
-
-        chat = load_chat_model(settings)
-        if not settings.llm_base_url:
-            chat.invoke([SystemMessage(render("answer_system.txt")), HumanMessage("OK?")], max_tokens=1)
+        chat = load_chat(settings)
     return Engine(settings, embedder, index, retriever, chat, time.perf_counter() - started)
+
+
+def load_chat(settings: Settings) -> BaseChatModel:
+    """The configured chat model; a local one is warmed with the system prompt."""
+    from app.llm import load_chat_model
+
+    chat = load_chat_model(settings)
+    if not settings.llm_base_url:
+        chat.invoke([SystemMessage(render("answer_system.txt")), HumanMessage("OK?")], max_tokens=1)
+    return chat

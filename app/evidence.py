@@ -34,11 +34,16 @@ class ContextPassage:
 
 
 def score_sentences(index: IndexReader, passages: list[Passage], vector: list[float]) -> list[Scored]:
-    """Every sentence of every passage, scored against the question, best first."""
+    """Every sentence of the passages, scored against the question, best first.
+
+    Chunks overlap by a sentence; a shared sentence is counted once, in the better-ranked passage.
+    """
     q = np.asarray(vector, dtype=np.float32)
     out = []
+    seen: set[int] = set()
     for i, passage in enumerate(passages):
-        rows = index.chunk_sentences[index.chunk_row[passage.chunk_id]]
+        rows = [r for r in index.chunk_sentences[index.chunk_row[passage.chunk_id]] if r not in seen]
+        seen.update(rows)
         if rows:
             sims = index.sentence_vectors[rows] @ q
             out.extend(Scored(i, r, float(s)) for r, s in zip(rows, sims))

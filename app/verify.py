@@ -126,9 +126,12 @@ def check(answer: str, context: list[ContextPassage], index: IndexReader,
     rows = [index.chunk_sentences[index.chunk_row[c.passage.chunk_id]] for c in context]
     texts = [c.passage.text for c in context]
     passage_figures = [find_quantities(t) for t in texts]
-    # Figures and names must stand together: within three adjacent sentences of one passage.
-    windows = [[index.sentences[r].text for r in rs] for rs in rows]
-    windows = [["".join(w[max(0, i - 1):i + 2]) for i in range(len(w))] or [t] for w, t in zip(windows, texts)]
+    # Figures must stand together: within three adjacent sentences of one passage.
+    # A name may stand earlier in the passage ("英伟达 … 该公司的市值 … 飙升5%"), so names are looked
+    # for from the passage's start to the window's end.
+    sentences = [[index.sentences[r].text for r in rs] for rs in rows]
+    windows = [["".join(w[max(0, i - 1):i + 2]) for i in range(len(w))] or [t] for w, t in zip(sentences, texts)]
+    leads = [["".join(w[:i + 2]) for i in range(len(w))] or [t] for w, t in zip(sentences, texts)]
     window_figures = [[find_quantities(w) for w in ws] for ws in windows]
     vectors = np.asarray(embed([c.text for c in claims]), dtype=np.float32)
     for claim, vector in zip(claims, vectors):
@@ -145,8 +148,8 @@ def check(answer: str, context: list[ContextPassage], index: IndexReader,
         best_row = [_quote_row(index, r, s, own) for r, s in zip(rows, sims)]
         named = known_names(names(claim.text), lambda w: bool(index.keyword.known([w])), glossary)
         # A passage holds a sentence when it has all its figures and names the same companies and people.
-        holds = [any(all(supported(q, held) for q in own) and all(mentions(w, name, glossary) for name in named)
-                     for w, held in zip(windows[p], window_figures[p]))
+        holds = [any(all(supported(q, held) for q in own) and all(mentions(lead, name, glossary) for name in named)
+                     for lead, held in zip(leads[p], window_figures[p]))
                  for p in range(len(context))]
         ranked = sorted(range(len(context)), key=lambda p: (holds[p], semantic[p]), reverse=True)
         if own and not any(holds):

@@ -1,18 +1,27 @@
-"""The chat handler with a scripted fake model: what a person sees, exactly."""
+"""The chat handlers with a scripted fake model: what a person sees, exactly."""
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+import re
+from types import SimpleNamespace
 
 import gradio as gr
 import pytest
 from conftest import fake_index
 
 from app.engine import load_engine
-from app.ui import build_ui, make_chat, respond
+from app.ui import build_ui
+from app.ui.chat import answer_markdown, turn_views
+from app.ui.layout import clear, export, make_ask
+from app.ui.sources import sources_html
+from app.validate import InvalidQuestion
 from fakes import ScriptedChat
 
 ARTICLES = {"oracle.txt": "甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。"}
+QUESTION = "甲骨文的总债务股本比是多少？"
+REPLY = "甲骨文的总债务股本比为427%[1]。"
 
 
 @pytest.fixture
@@ -21,21 +30,106 @@ def engine(settings, docs):
     return load_engine(settings, embedder=embedder, chat=ScriptedChat(replies=[], prompts=[]))
 
 
-def test_the_handler_streams_quick_answer_tokens_then_the_verified_answer(engine):
-    engine.chat.replies.append("甲骨文的总债务股本比为427%[1]。")
-    shown = list(respond(engine, "甲骨文的总债务股本比是多少？", []))
-    assert shown[0] == "甲骨文的总债务股本比为427%。\\[1\\]\n\n_Quick answer from the passages; the model is writing…_"
-    assert shown[-1] == ("甲骨文的总债务股本比为427%。\\[1\\]\n\n**Sources**\n"
-                         "[1] 甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。 (oracle.txt): "
-                         "“甲骨文的总债务股本比为427%。”")
-    assert len(shown) > 3  # the model's words arrive in between
+def request(lang: str = "en-US,en;q=0.9"):
+    return SimpleNamespace(headers={"accept-language": lang})
 
 
-def test_a_bad_question_gets_a_message_and_no_model_call(engine):
-    assert list(respond(engine, "   ", [])) == ["Please type a question about the articles."]
+def without_time(text: str) -> str:
+    return re.sub(r"\d+\.\d s|\d+\.\d 秒", "T", text)
+
+
+def test_a_turn_shows_passages_then_quick_answer_then_tokens_then_the_verified_answer(engine):
+    engine.chat.replies.append(REPLY)
+    views = list(turn_views(engine, QUESTION, [], "en"))
+    statuses = [without_time(v.status) for v in views]
+    assert statuses[:4] == ["Searching the articles… · T", "Searching the articles… · T",
+                            "Searching the articles… · T", "The model is reading 1 passages… · T"]
+    assert "The model is writing… · T" in statuses
+    assert statuses[-2:] == ["Checking every sentence against its passage… · T", "Answered in T."]
+    assert "Passages found (1)" in views[1].sources and views[1].reply == ""
+    assert views[2].reply == ("甲骨文的总债务股本比为427%。[\\[1\\]](#src-0-1)\n\n"
+                              "_Quick answer from the passages; the model is writing…_")
+    assert '<mark>甲骨文的总债务股本比为427%。</mark>' in views[2].sources
+    final = views[-1]
+    assert final.answer.text == "甲骨文的总债务股本比为427%。[1]"
+    assert final.reply == "甲骨文的总债务股本比为427%。[\\[1\\]](#src-0-1)"
+    assert final.sources == (
+        '<div class="cw-sources"><h3>Cited passages</h3><section class="cw-source" id="src-0-1">'
+        '<h4><span class="cw-n">[1]</span>甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。</h4>'
+        '<div class="cw-meta">oracle.txt</div><div class="cw-text"><mark>甲骨文的总债务股本比为427%。</mark>'
+        '微软的总债务股本比为32.7%。</div></section></div>')
+
+
+def test_the_second_turn_links_to_its_own_sources_and_folds_the_first(engine):
+    engine.chat.replies += [REPLY, REPLY]
+    first = list(turn_views(engine, QUESTION, [], "en"))[-1].answer
+    second = list(turn_views(engine, "那微软呢？", [first], "en"))[-1]
+    assert "(#src-1-1)" in second.reply
+    assert 'id="src-1-1"' in second.sources
+    assert '<details class="cw-turn"><summary>Earlier question: 甲骨文的总债务股本比是多少？</summary>' in second.sources
+
+
+def test_warnings_are_shown_as_notes_and_model_text_is_inert(engine):
+    engine.chat.replies.append(RuntimeError("server down"))
+    answer = list(turn_views(engine, QUESTION, [], "en"))
+    final = answer[-1].answer
+    assert final.source == "quick"
+    payload = "<img src=x onerror=alert(1)> ![x](http://127.0.0.2/p.png) [1]"
+    shown = answer_markdown(dataclasses.replace(final, text=payload), 0)
+    assert shown.split("\n\n")[0] == ("&lt;img src=x onerror=alert\\(1\\)&gt; \\!\\[x\\]\\(http://127.0.0.2/p.png\\) "
+                                      "[\\[1\\]](#src-0-1)")
+    assert shown.split("\n\n")[1] == "_⚠ 模型未能作答（RuntimeError: server down），以下为直接摘自段落的快速回答。_"
+
+
+def test_a_bad_question_keeps_the_typed_text_and_calls_no_model(engine):
+    ask = make_ask(engine)
+    shown = list(ask("\u202egpt", [], [], request()))
+    assert len(shown) == 1
+    chat, turns, _, status, box = shown[0]
+    assert (chat, turns, box) == ([], [], "\u202egpt")
+    assert status == ("⚠ The question contains invisible control characters \\(U\\+202E\\). "
+                      "Please retype it as plain text.")
     assert engine.chat.prompts == []
+    with pytest.raises(InvalidQuestion):
+        next(turn_views(engine, "x" * 2001, [], "en"))
 
 
-def test_the_chat_function_is_a_generator_so_gradio_streams_it(engine):
-    assert inspect.isgeneratorfunction(make_chat(engine))
-    assert isinstance(build_ui(engine), gr.Blocks)
+def test_the_ask_handler_streams_the_conversation_and_keeps_the_answer(engine):
+    engine.chat.replies.append(REPLY)
+    shown = list(make_ask(engine)(QUESTION, [], [], request("zh-CN,zh;q=0.9")))
+    chat, turns, sources, status, box = shown[-1]
+    assert chat == [{"role": "user", "content": QUESTION},
+                    {"role": "assistant", "content": "甲骨文的总债务股本比为427%。[\\[1\\]](#src-0-1)"}]
+    assert [t.text for t in turns] == ["甲骨文的总债务股本比为427%。[1]"]
+    assert without_time(status) == "用时 T。"
+    assert box == ""
+    assert "<h3>引用的段落</h3>" in sources
+    assert all(s[1] == [] for s in shown[:-1])  # the turn is kept only once verified
+
+
+def test_no_engine_means_a_plain_message_saying_what_to_run():
+    ask = make_ask(None, "No index at data/index: run `python -m index`.")
+    chat = list(ask("What did Nvidia invest?", [], [], request()))[-1][0]
+    assert chat[-1] == {"role": "assistant",
+                        "content": "The chat cannot answer yet: No index at data/index: run \\`python -m index\\`."}
+
+
+def test_clear_and_export(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr("app.ui.layout.EXPORTS", tmp_path)
+    chat, turns, sources, status, download = clear(request())
+    assert (chat, turns, status) == ([], [], "")
+    assert sources == sources_html([], "en")
+    engine.chat.replies.append(REPLY)
+    answer = list(turn_views(engine, QUESTION, [], "en"))[-1].answer
+    update = export([answer], request())
+    path = update["value"]
+    assert update["visible"] is True and path.startswith(str(tmp_path))
+    text = open(path, encoding="utf-8").read()
+    assert "甲骨文的总债务股本比为427%。[1]" in text and "oracle.txt" in text
+
+
+def test_the_ui_is_built_with_streaming_generators(engine):
+    assert inspect.isgeneratorfunction(make_ask(engine))
+    demo = build_ui(engine)
+    assert isinstance(demo, gr.Blocks)
+    assert "ask" in [d.api_name for d in demo.fns.values()]

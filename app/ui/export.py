@@ -1,0 +1,112 @@
+"""A conversation as a Markdown file a person can keep: questions, answers, sources, passages.
+
+Everything that came from an article or a model goes through `app.render.escape`, so the
+file renders inert (no HTML, no images, no links); only the answer's [n] markers are put back.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+from app.render import escape
+from core.records import Answer, Citation, Passage
+
+EMPTY_EXPORT = "Nothing to export yet: ask a question first."
+
+# `[n]:` stays escaped: at the start of a line it would be a link reference definition.
+_ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\](?!:)")
+
+
+def answer_text(text: str) -> str:
+    """Escape answer text but keep its [n] markers readable.
+
+    >>> answer_text("Oracle's ratio is 427% [1][2]. <b>bold</b>")
+    "Oracle's ratio is 427% [1][2]. &lt;b&gt;bold&lt;/b&gt;"
+    >>> answer_text("[1](http://x.test)")
+    '[1]\\\\(http://x.test\\\\)'
+    """
+    return _ESCAPED_MARKER.sub(r"[\1]", escape(text))
+
+
+def _line(text: str) -> str:
+    """Escaped and on one line, for headings and list items."""
+    return escape(" ".join(text.split()))
+
+
+def _blockquote(text: str) -> str:
+    """
+    >>> print(_blockquote("first line\\n\\n*second*"))
+    > first line
+    >
+    > \\*second\\*
+    """
+    return "\n".join(f"> {escape(line)}" if line.strip() else ">" for line in text.strip().splitlines())
+
+
+def _source_line(passage: Passage) -> str:
+    date = f", {_line(passage.date)}" if passage.date else ""
+    return f"{_line(passage.title)} — {_line(passage.source)}{date}"
+
+
+def _citation(citation: Citation) -> list[str]:
+    return [f"[{citation.n}] {_source_line(citation.passage)}", "", _blockquote(citation.quote), "",
+            "Passage:", "", _blockquote(citation.passage.text), ""]
+
+
+def _turn(number: int, answer: Answer) -> list[str]:
+    lines = [f"### Q{number}. {_line(answer.question)}", "", answer_text(answer.text.strip()), ""]
+    if answer.citations:
+        lines += ["**Sources**", ""]
+        for citation in answer.citations:
+            lines += _citation(citation)
+    if answer.refused and answer.retrieved:
+        lines += ["**Related passages**", ""]
+        lines += [f"- {_line(p.title)} — {_line(p.source)}" for p in answer.retrieved[:3]]
+        lines.append("")
+    if answer.warnings:
+        lines += ["**Notes**", ""]
+        lines += [f"- _{_line(w)}_" for w in answer.warnings]
+        lines.append("")
+    return lines
+
+
+def conversation_markdown(turns: list[Answer], title: str = "Citewise conversation") -> str:
+    """The whole conversation as Markdown, one section per question.
+
+    >>> answer = Answer(question="Who?", language="en", text="Nobody [1].", refused=False, citations=[],
+    ...                 retrieved=[], warnings=["Check <this>."], timings={}, source="model")
+    >>> print(conversation_markdown([answer]))
+    # Citewise conversation
+    <BLANKLINE>
+    ### Q1. Who?
+    <BLANKLINE>
+    Nobody [1].
+    <BLANKLINE>
+    **Notes**
+    <BLANKLINE>
+    - _Check &lt;this&gt;._
+    <BLANKLINE>
+    """
+    lines = [f"# {_line(title)}", ""]
+    for number, answer in enumerate(turns, start=1):
+        if number > 1:
+            lines += ["---", ""]
+        lines += _turn(number, answer)
+    return "\n".join(lines)
+
+
+def export_file(turns: list[Answer], directory: Path, now: datetime | None = None) -> Path:
+    """Write the conversation to `directory/citewise-conversation-YYYYmmdd-HHMMSS.md` and return its path.
+
+    `now` fixes the time stamp (tests); an export within the same second replaces the previous one,
+    which holds the same conversation or a shorter one.
+    """
+    if not turns:
+        raise ValueError(EMPTY_EXPORT)
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"citewise-conversation-{stamp}.md"
+    path.write_text(conversation_markdown(turns), encoding="utf-8")
+    return path

@@ -1,0 +1,132 @@
+"""The Gradio Blocks app: chat with a sources panel, and a documents tab.
+
+    demo = build_ui(engine)              # engine=None + problem: the page explains what to run
+    serve(demo, settings)                # queue and safe launch defaults
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+
+from app.engine import Engine
+from app.render import escape
+from app.ui.chat import View, turn_views
+from app.ui.documents import DOCUMENTS_CSS, document_html, document_rows
+from app.ui.export import export_file
+from app.ui.sources import CLICK_JS, CSS, sources_html
+from app.ui.strings import I18N, language, message
+from app.validate import InvalidQuestion
+from core.records import Answer
+from core.settings import Settings
+
+EXAMPLES = [
+    "What are the Nvidia–OpenAI tranche terms?",
+    "英伟达对OpenAI的分阶段投资条款是什么？",
+    "What share of the AI chip market does Nvidia hold?",
+    "AMD与OpenAI的合作协议价值多少？",
+    "What is Oracle's total debt-to-equity ratio?",
+    "CoreWeave与OpenAI的合同价值多少？",
+]
+MAX_QUEUE = 32  # waiting requests; more get "queue full" at once instead of waiting minutes
+EXPORTS = Path(tempfile.gettempdir()) / "citewise-exports"
+
+
+def _lang(request: gr.Request | None) -> str:
+    return language(request.headers.get("accept-language") if request is not None else None)
+
+
+def _messages(chat: list, question: str, reply: str) -> list[dict]:
+    return [*chat, {"role": "user", "content": escape(question)}, {"role": "assistant", "content": reply}]
+
+
+def make_ask(engine: Engine | None, problem: str | None = None):
+    """The send handler: a generator, so Gradio streams each view to the page."""
+
+    def ask(question: str, chat: list, turns: list[Answer], request: gr.Request):
+        lang = _lang(request)
+        views = turn_views(engine, question, turns, lang, problem)
+        try:
+            view: View = next(views)
+        except InvalidQuestion as exc:  # the typed text stays in the box; nothing reaches the model
+            yield chat, turns, gr.skip(), f"⚠ {escape(str(exc))}", question
+            return
+        yield _messages(chat, question, view.reply), turns, view.sources, view.status, ""
+        for view in views:
+            done = [*turns, view.answer] if view.answer else turns
+            yield _messages(chat, question, view.reply), done, view.sources, view.status, ""
+
+    return ask
+
+
+def clear(request: gr.Request):
+    return [], [], sources_html([], _lang(request)), "", gr.update(value=None, visible=False)
+
+
+def export(turns: list[Answer], request: gr.Request):
+    if not turns:
+        gr.Warning(message(_lang(request), "export_empty"))
+        return gr.update(value=None, visible=False)
+    return gr.update(value=str(export_file(turns, EXPORTS)), visible=True)
+
+
+def build_ui(engine: Engine | None, problem: str | None = None) -> gr.Blocks:
+    documents = sorted(engine.index.documents.values(), key=lambda d: d.source) if engine else []
+    chunks = engine.index.chunks if engine else []
+    with gr.Blocks(title="Citewise") as demo:
+        turns = gr.State([])
+        gr.Markdown("## Citewise")
+        gr.Markdown(I18N("intro"))
+        with gr.Tabs():
+            with gr.Tab(I18N("chat_tab"), id="chat"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(label=I18N("chat_label"), height=520, elem_id="cw-chat",
+                                             sanitize_html=True, render_markdown=True, latex_delimiters=[],
+                                             allow_tags=False, feedback_options=None, buttons=["copy"])
+                        status = gr.Markdown(elem_id="cw-status", elem_classes=["cw-status"])
+                        question = gr.Textbox(label=I18N("question_label"), placeholder=I18N("placeholder"),
+                                              lines=2, max_lines=6, elem_id="cw-question")
+                        with gr.Row():
+                            send = gr.Button(I18N("send"), variant="primary", elem_id="cw-send")
+                            stop = gr.Button(I18N("stop"), variant="stop", elem_id="cw-stop")
+                            clear_button = gr.Button(I18N("clear"), elem_id="cw-clear")
+                            export_button = gr.Button(I18N("export"), elem_id="cw-export")
+                        download = gr.File(label=I18N("export_file"), visible=False, elem_id="cw-download")
+                        gr.Examples(EXAMPLES, inputs=question, label=I18N("examples"))
+                    with gr.Column(scale=2):
+                        sources = gr.HTML(sources_html([], "en"), elem_id="cw-sources")
+            with gr.Tab(I18N("documents_tab"), id="documents"):
+                gr.Dataframe(document_rows(documents, chunks), label=I18N("documents_table"), interactive=False,
+                             headers=["Title / 标题", "Date / 日期", "File / 文件", "Passages / 段落数"])
+                pick = gr.Dropdown([(d.title, d.source) for d in documents], label=I18N("document_pick"),
+                                   value=documents[0].source if documents else None, elem_id="cw-doc-pick")
+                by_source = {d.source: d for d in documents}
+                shown = gr.HTML(document_html(documents[0], chunks) if documents else "", elem_id="cw-doc")
+                pick.change(lambda s: document_html(by_source[s], chunks) if s in by_source else "", pick, shown,
+                            queue=False)
+
+        ask = make_ask(engine, problem)
+        outputs = [chatbot, turns, sources, status, question]
+        events = [
+            question.submit(ask, [question, chatbot, turns], outputs, api_name="ask", concurrency_id="model",
+                            concurrency_limit=1, show_progress="hidden"),
+            send.click(ask, [question, chatbot, turns], outputs, api_visibility="private", concurrency_id="model",
+                       concurrency_limit=1, show_progress="hidden"),
+        ]
+        stop.click(None, None, None, cancels=events, queue=False)
+        clear_button.click(clear, None, [chatbot, turns, sources, status, download], cancels=events, queue=False)
+        export_button.click(export, [turns], [download], queue=False)
+    return demo
+
+
+def serve(demo: gr.Blocks, settings: Settings, max_size: int = MAX_QUEUE, block: bool = True) -> gr.Blocks:
+    """Queue and launch with safe defaults: loopback unless configured, no share link, no public API
+    outside the queue, no tracebacks in the page."""
+    demo.queue(max_size=max_size, default_concurrency_limit=1, api_open=False)
+    demo.launch(server_name=settings.host, server_port=settings.port, share=False, show_error=False,
+                max_threads=8, footer_links=[], i18n=I18N, css=CSS + DOCUMENTS_CSS, head=CLICK_JS,
+                prevent_thread_lock=not block, quiet=not block)
+    return demo

@@ -1,0 +1,117 @@
+"""Interface text in English and Chinese.
+
+Labels and buttons go through `I18N` and follow the browser's language (Gradio picks the
+locale). Text the handlers write while answering (stage, errors) is chosen by `language()`,
+from the browser's Accept-Language header.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+EN = {
+    "title": "Citewise",
+    "intro": "Ask about the five articles on the Nvidia–OpenAI deal and AI-compute financing, in English or "
+             "Chinese. Every sentence of an answer cites its passage; click [n] to see it highlighted.",
+    "chat_tab": "Chat",
+    "documents_tab": "Documents",
+    "chat_label": "Conversation",
+    "question_label": "Your question",
+    "placeholder": "e.g. What are the Nvidia–OpenAI tranche terms?",
+    "send": "Ask",
+    "stop": "Stop",
+    "clear": "Clear chat",
+    "export": "Export as Markdown",
+    "export_file": "Conversation (Markdown)",
+    "examples": "Examples",
+    "sources": "Sources",
+    "documents_table": "Indexed articles",
+    "document_pick": "Article",
+    "headers_title": "Title",
+    "headers_date": "Date",
+    "headers_file": "File",
+    "headers_chunks": "Passages",
+}
+
+ZH = {
+    "title": "Citewise 引证问答",
+    "intro": "就英伟达–OpenAI 交易与 AI 算力融资的五篇文章提问，中英文皆可。回答的每一句都标注来源段落；"
+             "点击 [n] 可查看原文中高亮的句子。",
+    "chat_tab": "对话",
+    "documents_tab": "文章",
+    "chat_label": "对话",
+    "question_label": "你的问题",
+    "placeholder": "例如：英伟达对OpenAI的分阶段投资条款是什么？",
+    "send": "提问",
+    "stop": "停止",
+    "clear": "清空对话",
+    "export": "导出为 Markdown",
+    "export_file": "对话记录（Markdown）",
+    "examples": "示例问题",
+    "sources": "来源",
+    "documents_table": "已索引的文章",
+    "document_pick": "文章",
+    "headers_title": "标题",
+    "headers_date": "日期",
+    "headers_file": "文件",
+    "headers_chunks": "段落数",
+}
+
+I18N = gr.I18n(en=EN, zh=ZH, **{"zh-CN": ZH, "zh-TW": ZH})
+
+# Written by the handlers, in the browser's language.
+MESSAGES = {
+    "en": {
+        "searching": "Searching the articles…",
+        "reading": "The model is reading {n} passages…",
+        "writing": "The model is writing…",
+        "checking": "Checking every sentence against its passage…",
+        "done": "Answered in {s:.1f} s.",
+        "quick_note": "Quick answer from the passages; the model is writing…",
+        "elapsed": "{s:.1f} s",
+        "no_sources": "Sources of the answer appear here.",
+        "found": "Passages found ({n})",
+        "cited": "Cited passages",
+        "also": "Also retrieved ({n})",
+        "related": "Related passages (they do not answer the question)",
+        "earlier": "Earlier question: {q}",
+        "notes": "Notes",
+        "export_empty": "Nothing to export yet: ask a question first.",
+        "engine_error": "The chat cannot answer yet: {why}",
+        "failed": "Something went wrong while answering ({why}). The question was not lost: try again, "
+                  "and if it keeps failing, check the app's console.",
+    },
+    "zh": {
+        "searching": "正在检索文章…",
+        "reading": "模型正在阅读 {n} 个段落…",
+        "writing": "模型正在作答…",
+        "checking": "正在逐句核对来源段落…",
+        "done": "用时 {s:.1f} 秒。",
+        "quick_note": "以上是摘自段落的快速回答；模型正在作答…",
+        "elapsed": "{s:.1f} 秒",
+        "no_sources": "回答引用的来源会显示在这里。",
+        "found": "检索到的段落（{n}）",
+        "cited": "引用的段落",
+        "also": "其他检索到的段落（{n}）",
+        "related": "相关段落（并未回答该问题）",
+        "earlier": "之前的问题：{q}",
+        "notes": "提示",
+        "export_empty": "还没有可导出的内容：请先提问。",
+        "engine_error": "暂时无法回答：{why}",
+        "failed": "回答时出错（{why}）。问题没有丢失：请重试；如果一直失败，请查看应用的控制台。",
+    },
+}
+
+
+def language(accept_language: str | None) -> str:
+    """'zh' when the browser prefers Chinese, else 'en'.
+
+    >>> language("zh-CN,zh;q=0.9,en;q=0.8"), language("en-US,en;q=0.9,zh;q=0.8"), language(None)
+    ('zh', 'en', 'en')
+    """
+    first = (accept_language or "").split(",")[0].strip().lower()
+    return "zh" if first.startswith("zh") else "en"
+
+
+def message(lang: str, key: str, **values) -> str:
+    return MESSAGES[lang][key].format(**values)

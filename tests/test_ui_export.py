@@ -1,0 +1,158 @@
+"""The Markdown export: what a person keeps, exactly, and nothing in it renders live."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from app.ui.export import conversation_markdown, export_file
+from core.records import Answer, Citation, Passage
+
+XSS = "<img src=x onerror=alert(1)>"
+IMAGE = "![x](http://127.0.0.2/p.png)"
+
+
+def passage(source: str, title: str, text: str, date: str | None = None) -> Passage:
+    return Passage(chunk_id=f"{source}:0", source=source, title=title, date=date, text=text,
+                   start=0, end=len(text), score=0.9)
+
+
+def answer(question: str, text: str, citations=(), retrieved=(), warnings=(), refused=False) -> Answer:
+    return Answer(question=question, language="en", text=text, refused=refused, citations=list(citations),
+                  retrieved=list(retrieved), warnings=list(warnings), timings={}, source="model")
+
+
+ORACLE = passage("oracle.txt", "Oracle's debt", "Oracle's ratio is 427%.\nMicrosoft's is 32.7%.", "2025-10-01")
+NVIDIA = passage("nvidia.txt", "Nvidia and OpenAI", "Nvidia invests in tranches. Each is $10 billion.")
+
+
+def test_a_conversation_keeps_markers_quotes_and_whole_passages():
+    turns = [
+        answer("What is Oracle's ratio?", "It is 427% [1], against 32.7% for Microsoft [1].",
+               citations=[Citation(1, ORACLE, "Oracle's ratio is 427%.", 0, 23)]),
+        answer("How does Nvidia invest?", "In tranches [1] of $10 billion [2].",
+               citations=[Citation(1, NVIDIA, "Nvidia invests in tranches.", 0, 27),
+                          Citation(2, NVIDIA, "Each is $10 billion.", 28, 48)],
+               warnings=["Amounts are as reported."]),
+    ]
+    assert conversation_markdown(turns, title="Oracle & Nvidia") == (
+        "# Oracle &amp; Nvidia\n"
+        "\n"
+        "### Q1. What is Oracle's ratio?\n"
+        "\n"
+        "It is 427% [1], against 32.7% for Microsoft [1].\n"
+        "\n"
+        "**Sources**\n"
+        "\n"
+        "[1] Oracle's debt — oracle.txt, 2025-10-01\n"
+        "\n"
+        "> Oracle's ratio is 427%.\n"
+        "\n"
+        "Passage:\n"
+        "\n"
+        "> Oracle's ratio is 427%.\n"
+        "> Microsoft's is 32.7%.\n"
+        "\n"
+        "---\n"
+        "\n"
+        "### Q2. How does Nvidia invest?\n"
+        "\n"
+        "In tranches [1] of $10 billion [2].\n"
+        "\n"
+        "**Sources**\n"
+        "\n"
+        "[1] Nvidia and OpenAI — nvidia.txt\n"
+        "\n"
+        "> Nvidia invests in tranches.\n"
+        "\n"
+        "Passage:\n"
+        "\n"
+        "> Nvidia invests in tranches. Each is $10 billion.\n"
+        "\n"
+        "[2] Nvidia and OpenAI — nvidia.txt\n"
+        "\n"
+        "> Each is $10 billion.\n"
+        "\n"
+        "Passage:\n"
+        "\n"
+        "> Nvidia invests in tranches. Each is $10 billion.\n"
+        "\n"
+        "**Notes**\n"
+        "\n"
+        "- _Amounts are as reported._\n"
+    )
+
+
+def test_document_and_model_text_is_inert_but_markers_stay():
+    hostile = passage("evil.txt", f"Title {XSS}", f"Body {IMAGE}", date=XSS)
+    turn = answer(f"Q {XSS}?", f"Answer {XSS} {IMAGE} [1]. [2](http://127.0.0.2/) [3]: http://127.0.0.2/",
+                  citations=[Citation(1, hostile, f"Quote {IMAGE}", 0, 10)], warnings=[f"Warn {IMAGE}"])
+    assert conversation_markdown([turn]).splitlines() == [
+        "# Citewise conversation",
+        "",
+        "### Q1. Q &lt;img src=x onerror=alert\\(1\\)&gt;?",
+        "",
+        "Answer &lt;img src=x onerror=alert\\(1\\)&gt; \\!\\[x\\]\\(http://127.0.0.2/p.png\\) [1]. "
+        "[2]\\(http://127.0.0.2/\\) \\[3\\]: http://127.0.0.2/",
+        "",
+        "**Sources**",
+        "",
+        "[1] Title &lt;img src=x onerror=alert\\(1\\)&gt; — evil.txt, &lt;img src=x onerror=alert\\(1\\)&gt;",
+        "",
+        "> Quote \\!\\[x\\]\\(http://127.0.0.2/p.png\\)",
+        "",
+        "Passage:",
+        "",
+        "> Body \\!\\[x\\]\\(http://127.0.0.2/p.png\\)",
+        "",
+        "**Notes**",
+        "",
+        "- _Warn \\!\\[x\\]\\(http://127.0.0.2/p.png\\)_",
+    ]
+
+
+def test_a_refused_answer_lists_the_first_three_related_passages():
+    related = [passage(f"{i}.txt", f"Article {i}", "text") for i in range(1, 5)]
+    turn = answer("Who won the 1998 World Cup?", "The articles do not say.", retrieved=related, refused=True)
+    assert conversation_markdown([turn]) == (
+        "# Citewise conversation\n"
+        "\n"
+        "### Q1. Who won the 1998 World Cup?\n"
+        "\n"
+        "The articles do not say.\n"
+        "\n"
+        "**Related passages**\n"
+        "\n"
+        "- Article 1 — 1.txt\n"
+        "- Article 2 — 2.txt\n"
+        "- Article 3 — 3.txt\n"
+    )
+
+
+def test_a_multi_line_question_stays_one_heading():
+    turn = answer("What\n# is this?", "Nothing.")
+    assert conversation_markdown([turn]).splitlines()[2] == "### Q1. What \\# is this?"
+
+
+def test_an_empty_conversation_cannot_be_exported(tmp_path):
+    with pytest.raises(ValueError) as error:
+        export_file([], tmp_path)
+    assert str(error.value) == "Nothing to export yet: ask a question first."
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_export_is_written_under_a_time_stamped_name(tmp_path):
+    cited = Citation(1, ORACLE, "Oracle's ratio is 427%.", 0, 23)
+    turns = [answer("中文问题？", "答案[1]。", citations=[cited])]
+    path = export_file(turns, tmp_path / "exports", now=datetime(2025, 11, 22, 9, 5, 7))
+    assert path == tmp_path / "exports" / "citewise-conversation-20251122-090507.md"
+    assert path.read_text(encoding="utf-8") == conversation_markdown(turns)
+    assert path.read_text(encoding="utf-8").splitlines()[2:5] == ["### Q1. 中文问题？", "", "答案[1]。"]
+
+
+def test_without_a_clock_the_name_still_follows_the_pattern(tmp_path):
+    path = export_file([answer("Q?", "A.")], tmp_path)
+    assert path.parent == tmp_path
+    assert path.name.startswith("citewise-conversation-") and path.suffix == ".md"
+    datetime.strptime(path.stem.removeprefix("citewise-conversation-"), "%Y%m%d-%H%M%S")
