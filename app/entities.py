@@ -21,22 +21,42 @@ NOT_NAMES = frozenset("gw mw gpu gpus cpu tpu ai agi ceo cfo asic asics us usd l
 
 
 def names(text: str) -> list[str]:
-    """Names a sentence relies on: capitalised words, except an English sentence's first word.
+    """Names a sentence relies on: runs of capitalised words ("Huatai Securities"), except an English
+    sentence's first word standing alone ("How much", "The deal").
 
     >>> names("CoreWeave与OpenAI的合同价值超过220亿美元。"), names("The deal gives Oracle 10 GW of AI compute.")
     (['CoreWeave', 'OpenAI'], ['Oracle'])
+    >>> names("Huatai Securities expects 25%, after Jensen Huang's GTC keynote.")
+    ['Huatai Securities', 'Jensen Huang', 'GTC']
     """
-    out = []
+    out: list[str] = []
+    run: list[str] = []
+    run_end = -1
+
+    def flush() -> None:
+        if run and " ".join(run) not in out:
+            out.append(" ".join(run))
+        run.clear()
+
     for m in _NAME.finditer(text):
         word = m.group()
         first = not text[:m.start()].strip()
         capitals = sum(ch.isupper() for ch in word)
+        if not (run and text[run_end:m.start()] == " "):
+            flush()
         english_start = first and capitals < 2 and text[m.end():m.end() + 1] == " "  # "How much", "The deal"
-        if word.lower() in NOT_NAMES or capitals == 0 or english_start:
+        next_capital = re.match(r" [A-Z]", text[m.end():m.end() + 2])
+        if word.lower() in NOT_NAMES or capitals == 0 or (english_start and not next_capital):
+            flush()
             continue
-        if word not in out:
-            out.append(word)
+        run.append(word)
+        run_end = m.end()
+    flush()
     return out
+
+
+def words(name: str) -> list[str]:
+    return name.split(" ")
 
 
 def mentions(passage: str, name: str, glossary: Glossary | None) -> bool:
@@ -47,6 +67,8 @@ def mentions(passage: str, name: str, glossary: Glossary | None) -> bool:
     """
     if name.lower() in passage.lower():
         return True
+    if " " in name:  # "Huatai Securities": the passage may name it by one of its words (华泰证券)
+        return any(mentions(passage, word, glossary) for word in words(name))
     if not glossary:
         return False
     if name.isascii():
@@ -59,8 +81,8 @@ def known_names(candidates: list[str], vocabulary, glossary: Glossary | None) ->
 
     Chinese candidates come from part-of-speech tags and are kept as they are.
     """
-    return [n for n in candidates if not n.isascii() or vocabulary(n.lower())
-            or (glossary is not None and glossary.chinese_terms(n))]
+    return [n for n in candidates if not n.isascii() or any(
+        vocabulary(w.lower()) or (glossary is not None and glossary.chinese_terms(w)) for w in words(n))]
 
 
 def question_names(question: str) -> list[str]:

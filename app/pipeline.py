@@ -117,8 +117,9 @@ def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, st
                         engine.retriever.glossary)
 
     def unnamed(citations: list[Citation]) -> list[str]:
-        """What the question asks about that no cited passage mentions."""
-        cited = "\n".join(c.passage.text for c in citations)
+        """What the question asks about that no cited article mentions ("According to TradingKey" is
+        answered by the TradingKey article, whose passages need not repeat its name)."""
+        cited = "\n".join(engine.index.documents[s].text for s in {c.passage.source for c in citations})
         return [n for n in asked if not mentions(cited, n, engine.retriever.glossary)]
 
     def quick_or_refusal(why: str, warnings: list[str]) -> Final:

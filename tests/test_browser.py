@@ -6,6 +6,7 @@ import re
 
 import pytest
 from browser import ask, chromium_page, served, shot
+from playwright.sync_api import expect
 from conftest import fake_index
 
 from app.engine import load_engine
@@ -58,7 +59,7 @@ def test_the_tranche_question_with_the_real_models(real_engine):
     with served(real_engine) as (url, _), chromium_page() as (page, dialogs, _):
         page.goto(url)
         page.get_by_role("button", name="What are the Nvidia–OpenAI tranche terms?").click()
-        assert page.locator("#cw-question textarea").input_value() == "What are the Nvidia–OpenAI tranche terms?"
+        expect(page.locator("#cw-question textarea")).to_have_value("What are the Nvidia–OpenAI tranche terms?")
         ask(page, "What are the Nvidia–OpenAI tranche terms?")
         answer = page.locator("#cw-chat .message").last
         links = answer.locator('a[href^="#src-0-"]')
@@ -74,7 +75,7 @@ def test_the_tranche_question_with_the_real_models(real_engine):
 
         ask(page, "How much is the first tranche?")
         second = page.locator("#cw-chat .message").last
-        assert second.locator('a[href^="#src-1-"]').count() >= 1 or "articles don't say" in second.inner_text()
+        assert second.locator('a[href^="#src-1-"]').count() >= 1, second.inner_text()
         assert page.locator("details.cw-turn").count() == 1  # the first answer's sources, folded
         shot(page, "tranche-followup")
         assert dialogs == []

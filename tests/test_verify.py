@@ -79,7 +79,7 @@ def test_a_dangling_marker_is_dropped_and_the_sentence_recited(index):
 def test_a_misplaced_marker_moves_to_the_supporting_passage(index):
     claims, warnings = run(index, "Oracle's debt-to-equity ratio is 427% [1].", "deal.txt", "market.txt")
     assert claims == [("Oracle's debt-to-equity ratio is 427%.", [2], False)]
-    assert warnings == ["Moved [1] to [2] for “Oracle's debt-to-equity ratio is 427%.”."]
+    assert warnings == ["Moved the citation of “Oracle's debt-to-equity ratio is 427%.” to the passage that supports it."]
 
 
 def test_an_unmarked_sentence_gets_its_passage(index):
