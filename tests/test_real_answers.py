@@ -21,7 +21,6 @@ def test_a_chinese_fact_with_its_citation(real_engine):
     assert "20亿美元" in result.text
     assert re.search(r"\[1\]", result.text)
     assert "20亿美元" in result.citations[0].passage.text
-    assert result.timings["quick_s"] < 1.0
 
 
 def test_an_english_comparison_keeps_both_figures(real_engine):
