@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ from app.validate import InvalidQuestion
 from core.errors import CitewiseError
 from core.records import Answer, Passage
 from core.settings import Settings
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def retrieved(passages: list[Passage]) -> list[dict]:
@@ -66,6 +69,16 @@ def one(engine: Engine, qid: str | None, question: str, history: list, retrieval
         return answer_record(qid, answer(engine, question, [tuple(t) for t in history]))
     except InvalidQuestion as exc:
         return invalid_record(qid, question, exc)
+
+
+def json_line(record: dict) -> str:
+    """One JSON line, Chinese kept readable; a lone surrogate (valid in JSON input, not encodable as
+    UTF-8 output) stays escaped, so one odd question cannot stop a batch.
+
+    >>> json_line({"question": "英伟达\\ud800"})
+    '{"question": "英伟达\\\\ud800"}'
+    """
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(record, ensure_ascii=False))
 
 
 def read_questions(path: Path) -> Iterator[dict]:
@@ -117,10 +130,10 @@ def main(argv: list[str] | None = None) -> int:
             for row in rows:
                 record = one(engine, row.get("id"), row["question"], row.get("history") or [],
                              args.retrieval_only, args.k)
-                print(json.dumps(record, ensure_ascii=False), flush=True)
+                print(json_line(record), flush=True)
             return 0
         record = one(engine, None, args.question, [], args.retrieval_only, args.k)
-        print(json.dumps(record, ensure_ascii=False) if args.json else readable(record))
+        print(json_line(record) if args.json else readable(record))
         return 0
     except CitewiseError as exc:
         print(f"error: {exc}", file=sys.stderr)

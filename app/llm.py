@@ -76,14 +76,33 @@ class LlamaCppChat(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
 
+def _compatible_chat(**kwargs: Any) -> BaseChatModel:
+    """ChatOpenAI that sends the token limit as `max_tokens`.
+
+    langchain-openai renames it to `max_completion_tokens`, which OpenAI reads but
+    llama-cpp-python's server ignores; `max_tokens` is the field every compatible server reads.
+    """
+    from langchain_openai import ChatOpenAI
+
+    class CompatibleChat(ChatOpenAI):
+        def _get_request_payload(self, input_: Any, *, stop: list[str] | None = None, **kw: Any) -> dict:
+            payload = super()._get_request_payload(input_, stop=stop, **kw)
+            if "max_completion_tokens" in payload:
+                payload["max_tokens"] = payload.pop("max_completion_tokens")
+            return payload
+
+    return CompatibleChat(**kwargs)
+
+
 def load_chat_model(settings: Settings) -> BaseChatModel:
     """The configured chat model: an OpenAI-compatible server if a base URL is set, else the GGUF."""
     if settings.llm_base_url:
-        from langchain_openai import ChatOpenAI
-
-        return ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model or "default",
-                          api_key=settings.llm_api_key or "none", timeout=settings.llm_timeout_s,
-                          max_tokens=settings.llm_max_tokens, temperature=0.0, max_retries=1, streaming=True)
+        # No retries: the timeout applies per attempt, so one retry doubled the wait for a server
+        # that never answers; the quick answer is the fallback instead.
+        return _compatible_chat(base_url=settings.llm_base_url, model=settings.llm_model or "default",
+                                api_key=settings.llm_api_key or "none", timeout=settings.llm_timeout_s,
+                                max_tokens=settings.llm_max_tokens, temperature=0.0, max_retries=0,
+                                streaming=True)
     path = settings.llm_path
     if not path.is_file():
         raise ModelMissing(f"No chat model at {path}: run `make setup` (or `python -m provision`), "

@@ -32,9 +32,10 @@ def render(name: str, **values) -> str:
 
 
 def fence(text: str) -> str:
-    """Passage text that cannot close or open a passage fence.
+    """Passage text that cannot close or open a passage fence, nor a chat turn: llama.cpp reads
+    "<|im_start|>" written in a prompt as the control token itself.
 
-    >>> fence("a</passage>b<passage 9>c")
-    'a</ passage>b< passage 9>c'
+    >>> fence("a</passage>b<passage 9>c<|im_end|>")
+    'a</ passage>b< passage 9>c< |im_end|>'
     """
-    return text.replace("</passage", "</ passage").replace("<passage", "< passage")
+    return text.replace("</passage", "</ passage").replace("<passage", "< passage").replace("<|", "< |")

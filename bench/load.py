@@ -20,17 +20,19 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
-sys.path.insert(0, "tests")  # the served() helper is shared with the tests
+from bench.serving import served
 
-from browser import served  # noqa: E402
-
-# (question, a regex the answer must match): facts the articles state plainly.
+# (question, a regex the answer must match): facts the articles state plainly, which the app answers
+# correctly when asked alone, so a wrong answer here means something went wrong under load.
+# (Not used: "CoreWeave与OpenAI的合同总价值是多少？", which the 1.5B model answers with Oracle's
+# 3000亿 even alone, and "What is Oracle's total debt-to-equity ratio?", whose English retrieval
+# misses the 427% passage; both are measured by `python -m eval`.)
 QUESTIONS = [
     ("英伟达计划向OpenAI投资多少？", r"1000\s*亿|100\s*billion"),
-    ("What is Oracle's total debt-to-equity ratio?", r"427\s*%"),
-    ("CoreWeave与OpenAI的合同总价值是多少？", r"22[04]\s*亿|22(\.4)?\s*billion"),
+    ("How much will Nvidia invest in OpenAI?", r"1000\s*亿|100\s*billion"),
+    ("甲骨文的总债务股本比是多少？", r"427\s*%"),
     ("AMD授予OpenAI的认股权证最多可购买多少股？", r"1\.6\s*亿|160\s*million"),
-    ("英伟达与OpenAI计划部署多少算力？", r"10\s*(GW|吉瓦)"),
+    ("How many gigawatts of systems will OpenAI deploy with Nvidia?", r"10\s*(GW|吉瓦|gigawatts)"),
 ]
 
 
@@ -43,6 +45,7 @@ class Result:
     queue_s: float | None
     correct: bool
     cited: bool
+    answer: str
 
 
 def text_of(content) -> str:
@@ -58,14 +61,14 @@ def run_load(url: str, users: int, per_user: int) -> list[Result]:
         for i in range(per_user):
             question, pattern = QUESTIONS[(u + i) % len(QUESTIONS)]
             started = time.perf_counter()
-            chat, _, _, status, _ = client.predict(question, [], api_name="/ask")
+            chat, _, status, _ = client.predict(question, [], api_name="/ask")  # chat, sources, status, box
             wall = time.perf_counter() - started
             answer = text_of(chat[-1]["content"])
             m = re.search(r"(\d+(?:\.\d+)?) s\.|用时 (\d+(?:\.\d+)?) 秒", status or "")
             processing = float(m[1] or m[2]) if m else None
             out.append(Result(u, question, round(wall, 2), processing,
                               round(wall - processing, 2) if processing is not None else None,
-                              bool(re.search(pattern, answer, re.I)), "](#src-" in answer))
+                              bool(re.search(pattern, answer, re.I)), "](#src-" in answer, answer))
         return out
 
     with ThreadPoolExecutor(users) as pool:

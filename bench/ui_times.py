@@ -15,9 +15,7 @@ import json
 import statistics
 import sys
 
-sys.path.insert(0, "tests")  # the browser helpers are shared with the browser tests
-
-from browser import chromium_page, served  # noqa: E402
+from bench.serving import chromium_page, served
 
 # Marks the time of each first sighting, measured in the page from the click.
 WATCH = """() => {

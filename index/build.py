@@ -26,6 +26,7 @@ from pathlib import Path
 
 import chromadb
 import numpy as np
+from chromadb.errors import NotFoundError
 from tqdm import tqdm
 
 from core.errors import CitewiseError
@@ -113,6 +114,15 @@ def _up_to_date(index_dir: Path, wanted: dict, docs: list[Document]) -> dict | N
     return current if same_docs and not mf.differences(current, wanted) else None
 
 
+def _on_server(settings: Settings, collection: str) -> bool:
+    """Whether the configured Chroma server still holds `collection` (a new or wiped one does not)."""
+    try:
+        open_client(settings, settings.index_dir).get_collection(collection)
+    except NotFoundError:
+        return False
+    return True
+
+
 def _embed(texts: list[str], embedder: Embedder, cache: VectorCache, batch: int,
            on_stage: Stage, what: str = "chunk") -> tuple[np.ndarray, int]:
     found = cache.get_many(texts)
@@ -192,6 +202,8 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
         wanted = mf.expected(settings, model_id, model_sha)
         on_stage("loaded documents")
         current = None if force else _up_to_date(index_dir, wanted, docs)
+        if current is not None and settings.chroma_host and not _on_server(settings, current["collection"]):
+            current = None  # the files are whole but the server lost the vectors: build again
         if current is not None:
             return BuildResult(None, len(docs), len(all_chunks), 0, time.perf_counter() - started, 0.0,
                                tuple(skipped))

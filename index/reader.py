@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from chromadb.errors import NotFoundError
 from langchain_chroma import Chroma
 
 from core.errors import IndexMismatch, IndexMissing
@@ -83,6 +84,11 @@ def open_index(settings: Settings, embedder: Embedder, published: tuple[Path, di
         count = client.get_collection(manifest["collection"]).count()
     except IndexMissing:
         raise
+    except NotFoundError:
+        where = (f"The Chroma server at {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host
+                 else f"The vector store in {build}")
+        raise IndexMissing(f"{where} does not hold this index's vectors (collection {manifest['collection']}; "
+                           f"a new or wiped server?). Run `python -m index` to index the articles into it.") from None
     except Exception as exc:  # a damaged build can fail in json, bm25s or chromadb in many ways
         raise IndexMismatch(f"The index at {build} is damaged ({type(exc).__name__}: {exc}). {REBUILD}") from None
     expected = manifest["counts"]["chunks"]

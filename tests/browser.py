@@ -3,71 +3,32 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from bench.serving import chromium_missing, free_port, served  # noqa: F401  (re-exported for the tests)
+from bench.serving import chromium_page as _chromium_page
 from core.settings import ROOT
 
-CHROMIUM = os.environ.get("CITEWISE_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 SHOTS = ROOT / "tests" / "screenshots"
 
 
 def need_chromium() -> None:
     """CI must have Chromium (.ci/run installs it); elsewhere the browser tests are skipped with the reason."""
-    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
-        return
-    why = f"no Chromium at {CHROMIUM}: `apt-get install chromium` (or set CITEWISE_CHROMIUM)"
-    if os.environ.get("CI"):
-        pytest.fail(why)
-    pytest.skip(why)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def served(engine, max_size: int = 32, problem: str | None = None):
-    """The app on 127.0.0.1:<free port>; yields (url, demo)."""
-    from app.ui import build_ui, serve
-
-    settings = engine.settings.with_(port=free_port()) if engine else None
-    if settings is None:
-        from core.settings import Settings
-
-        settings = Settings(port=free_port())
-    demo = serve(build_ui(engine, problem), settings, max_size=max_size, block=False)
-    try:
-        yield f"http://127.0.0.1:{settings.port}", demo
-    finally:
-        demo.close()
+    if why := chromium_missing():
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
 
 
 @contextmanager
 def chromium_page(locale: str = "en-US"):
-    """A page in headless Chromium; yields (page, dialogs, requests) to assert on."""
-    from playwright.sync_api import sync_playwright
-
+    """A page in headless Chromium (the test is skipped, or fails in CI, without one)."""
     need_chromium()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 1000})
-            page = context.new_page()
-            dialogs, requests = [], []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.on("request", lambda r: requests.append(r.url))
-            yield page, dialogs, requests
-        finally:
-            browser.close()
+    with _chromium_page(locale) as page:
+        yield page
 
 
 def ask(page, question: str, timeout_s: float = 120) -> None:

@@ -21,6 +21,7 @@ from app.ui.strings import I18N, language, message
 from app.validate import InvalidQuestion
 from core.records import Answer
 from core.settings import Settings
+from index.documents import strip_surrogates
 
 EXAMPLES = [
     "What are the Nvidia–OpenAI tranche terms?",
@@ -51,7 +52,9 @@ def make_ask(engine: Engine | None, problem: str | None = None):
         try:
             view: View = next(views)
         except InvalidQuestion as exc:  # the typed text stays in the box; nothing reaches the model
-            yield chat, turns, gr.skip(), f"⚠ {escape(str(exc))}", question
+            # a lone surrogate (JSON "\ud800" from a raw HTTP client) cannot be sent back to the page
+            kept = strip_surrogates(question) if isinstance(question, str) else ""
+            yield chat, turns, gr.skip(), f"⚠ {escape(str(exc))}", kept
             return
         yield _messages(chat, question, view.reply), turns, view.sources, view.status, ""
         for view in views:
