@@ -37,5 +37,8 @@ test: deps models           ## the whole test suite
 eval: setup                 ## retrieval hit@k on the project's gold set
 	$(BIN)/python -m eval.retrieval
 
+bench: setup                ## speed, memory and scaling: a table, bench/results/bench.json and retrieval.png
+	$(BIN)/python -m bench
+
 clean:                      ## remove the index (models and venv stay)
 	rm -rf data/index

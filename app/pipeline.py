@@ -93,7 +93,7 @@ def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, st
     if history:  # sentences are chosen for what is asked now, within passages found with the context
         vector = [(a + b) / 2 for a, b in zip(vector, engine.retriever.query_vector(question, language))]
     scored = score_sentences(engine.index, passages, vector)
-    timings = {"retrieve_s": elapsed()}
+    timings = {"retrieve_s": elapsed(), **{k: round(v, 4) for k, v in found.timings.items()}}
     yield Found(passages, timings["retrieve_s"])
 
     def refusal(warnings: list[str]) -> Final:
@@ -134,7 +134,8 @@ def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, st
     if engine.chat is None:
         yield fallback("no model is configured")
         return
-    yield Stage("reading", elapsed())
+    timings["reading_s"] = elapsed()
+    yield Stage("reading", timings["reading_s"])
     pieces: list[str] = []
     try:
         for chunk in engine.chat.stream(messages(context, question, language)):
@@ -157,6 +158,7 @@ def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, st
     if not raw or is_refusal(raw):
         yield quick_or_refusal("it found no answer in the passages", ["The model found no answer in the passages."])
         return
+    verify_started = time.perf_counter()
     checked = check(raw, context, engine.index, engine.embedder.embed_documents, engine.retriever.glossary)
     kept = [c for c in checked.claims if not c.removed and c.passages]
     if not kept:
@@ -192,6 +194,7 @@ def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, st
         sentences.append(describe(conflict, language, *sides))
         warnings.append("The sources differ on this point; both are cited.")
     text = (" " if language == "en" else "").join(sentences)
+    timings["verify_s"] = round(time.perf_counter() - verify_started, 4)
     yield _final(question, language, text, False, citations, passages, warnings, timings, "model", started)
 
 

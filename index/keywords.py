@@ -82,10 +82,15 @@ class KeywordIndex:
 
     @classmethod
     def build(cls, texts: list[str]) -> KeywordIndex:
-        corpus = [tokenize(t) or [""] for t in texts]
+        return cls.from_tokens([tokenize(t) for t in texts])
+
+    @classmethod
+    def from_tokens(cls, corpus: list[list[str]]) -> KeywordIndex:
+        """From chunks already tokenized (the scaling benchmark's generated corpora)."""
+        corpus = [tokens or [""] for tokens in corpus]
         retriever = bm25s.BM25()
         retriever.index(corpus, show_progress=False)
-        return cls(retriever, len(texts))
+        return cls(retriever, len(corpus))
 
     def save(self, folder: Path) -> None:
         self._bm25.save(str(folder))

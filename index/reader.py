@@ -79,7 +79,7 @@ def open_index(settings: Settings, embedder: Embedder, published: tuple[Path, di
         documents = {d.source: d for d in _read_jsonl(build / "documents.jsonl", Document)}
         keyword = KeywordIndex.load(build / "bm25")
         sentences = _read_jsonl(build / "sentences.jsonl", Sentence)
-        sentence_vectors = np.load(build / "sentence_vectors.npy")
+        sentence_vectors = np.load(build / "sentence_vectors.npy", mmap_mode="r")  # read as needed, not held
         client = open_client(settings, build)
         count = client.get_collection(manifest["collection"]).count()
     except IndexMissing:

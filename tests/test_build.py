@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from conftest import make_fake_model
 
-from app.retrieve import Retriever
+from app.retrieve import Fusion, Retriever
 from core.errors import CitewiseError, IndexMismatch, IndexMissing, Locked
 from core.lock import FileLock
 from core.records import Chunk
@@ -74,6 +74,20 @@ def test_retrieval_over_the_built_index(settings, docs):
     assert [(p.source, p.start, p.end) for p in found.passages] == [("b.txt", 0, 16), ("b.txt", 16, 32)]
     assert retriever.search("   ", k=5).passages == []
     assert len(retriever.search("OpenAI", k=50).passages) == 8  # k is clamped to the corpus
+
+
+def test_a_large_corpus_ranks_sentences_of_the_candidates_only(settings, docs):
+    """Above `sentence_scan_max` chunks only dense and BM25 candidates are scored by their sentences;
+    when every chunk is a candidate, the ranking is the full scan's."""
+    write_docs(docs)
+    build(settings)
+    index = open_index(settings, fake_embedder(settings))
+    assert isinstance(index.sentence_vectors, np.memmap)  # read from disk as needed
+    full = Retriever(index, fake_embedder(settings), Fusion(candidates=8))
+    pooled = Retriever(index, fake_embedder(settings), Fusion(candidates=8, sentence_scan_max=0))
+    for question in ("甲骨文的总债务股本比是多少", "OpenAI AMD 认股权证"):
+        assert ([p.chunk_id for p in pooled.search(question, k=8).passages]
+                == [p.chunk_id for p in full.search(question, k=8).passages])
 
 
 def test_unchanged_documents_are_a_no_op(settings, docs):

@@ -40,7 +40,8 @@ def test_events_arrive_in_order_and_the_answer_is_verified(engine):
     assert (cite.n, cite.passage.source, cite.quote) == (1, "deal.txt", "英伟达每落地1GW对应约100亿美元投资。")
     assert ARTICLES["deal.txt"][cite.quote_start:cite.quote_end] == cite.quote
     assert [p.source for p in final.retrieved] == ["deal.txt", "oracle.txt"]
-    assert set(final.timings) == {"retrieve_s", "quick_s", "first_token_s", "generate_s", "total_s"}
+    assert set(final.timings) == {"retrieve_s", "embed_s", "dense_s", "keyword_s", "sentence_s", "fuse_s", "quick_s",
+                                  "reading_s", "first_token_s", "generate_s", "verify_s", "total_s"}
 
 
 def test_the_quick_answer_comes_before_the_model(engine):
