@@ -34,7 +34,7 @@ class Fusion:
     sentence: dict[str, float] = field(default_factory=lambda: {"zh": 1.0, "en": 1.0})
     candidates: int = 30  # taken from each side before fusing
     # Above this many chunks the sentence ranking scores only the dense and BM25 candidates'
-    # sentences: a full scan is ~100 ms at 10^5 chunks (D16), and the vectors stay on disk.
+    # sentences: a full scan is ~100 ms at 10^5 chunks (D17), and the vectors stay on disk.
     sentence_scan_max: int = 20_000
 
 
@@ -67,9 +67,11 @@ class Retriever:
         self.embedder = embedder
         self.fusion = fusion or Fusion()
         self.glossary = glossary
-        pairs = [(c, r) for c, rows in enumerate(index.chunk_sentences) for r in rows]
-        self._pair_chunk = np.asarray([c for c, _ in pairs], dtype=np.int64)
-        self._pair_sentence = np.asarray([r for _, r in pairs], dtype=np.int64)
+        self._full_scan = len(index.chunks) <= self.fusion.sentence_scan_max
+        if self._full_scan:  # (chunk, sentence) row pairs for the full scan; a large corpus skips them
+            pairs = [(c, r) for c, rows in enumerate(index.chunk_sentences) for r in rows]
+            self._pair_chunk = np.asarray([c for c, _ in pairs], dtype=np.int64)
+            self._pair_sentence = np.asarray([r for _, r in pairs], dtype=np.int64)
 
     def terms(self, query: str, language: str) -> list[str]:
         return self.glossary.chinese_terms(query) if self.glossary and language == "en" else []
@@ -109,7 +111,7 @@ class Retriever:
         sentence_rows: list[int] = []
         if ws:
             query = np.asarray(vector, dtype=np.float32)
-            if n <= self.fusion.sentence_scan_max:
+            if self._full_scan:
                 sims = self.index.sentence_vectors @ query
                 best_sentence = np.full(n, -1.0, dtype=np.float32)
                 np.maximum.at(best_sentence, self._pair_chunk, sims[self._pair_sentence])
