@@ -72,19 +72,10 @@ def bench_index(settings: Settings, embedder=None) -> dict:
 
 
 def bench_query(engine: Engine, questions: list[str], repeat: int = 3) -> dict:
-    stages: dict[str, list[float]] = {k: [] for k in ("embed", "dense", "bm25", "sentences", "fusion", "retrieval")}
-    for _ in range(repeat):
-        for q in questions:
-            t = engine.retriever.search(q, k=engine.settings.retrieve_k).timings
-            stages["embed"].append(t["embed_s"])
-            stages["dense"].append(t["dense_s"])
-            if t["keyword_s"] > 1e-5:  # English questions do not use BM25
-                stages["bm25"].append(t["keyword_s"])
-            stages["sentences"].append(t["sentence_s"])
-            stages["fusion"].append(t["fuse_s"])
-            stages["retrieval"].append(sum(t.values()))
+    from bench.scaling import measure
+
     return {"questions": len(questions), "repeat": repeat,
-            "stages": {k: p50_p95(v, 1000) for k, v in stages.items()}}
+            "stages": measure(engine.retriever, questions, engine.settings.retrieve_k, repeat)}
 
 
 def bench_answers(engine: Engine, questions: list[str], log) -> tuple[dict, list[dict]]:

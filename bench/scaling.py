@@ -100,9 +100,8 @@ def synthetic_index(shape: Shape, n: int, folder: Path, rng: np.random.Generator
                        vector_store(client, "synthetic", None), [], sentence_vectors, chunk_sentences)
 
 
-def measure(index: IndexReader, embedder, questions: list[str], k: int = 5, repeat: int = 1) -> dict:
-    """Per-stage retrieval latency (ms) of the app's Retriever over `index`."""
-    retriever = Retriever(index, embedder)
+def measure(retriever: Retriever, questions: list[str], k: int = 5, repeat: int = 1) -> dict:
+    """Per-stage retrieval latency (ms p50 / p95) of `retriever` over `questions`, `repeat` times."""
     retriever.search(questions[0], k=k)  # warm: first query pays for lazy loads
     stages: dict[str, list[float]] = {"embed": [], "dense": [], "bm25": [], "sentences": [], "fusion": [],
                                       "retrieval": []}
@@ -111,7 +110,7 @@ def measure(index: IndexReader, embedder, questions: list[str], k: int = 5, repe
             t = retriever.search(q, k=k).timings
             stages["embed"].append(t["embed_s"])
             stages["dense"].append(t["dense_s"])
-            if query_language(q) == "zh":  # English questions skip BM25 (weight 0, D1)
+            if retriever.fusion.keyword[query_language(q)]:  # English questions skip BM25 (weight 0, D1)
                 stages["bm25"].append(t["keyword_s"])
             stages["sentences"].append(t["sentence_s"])
             stages["fusion"].append(t["fuse_s"])
@@ -142,7 +141,7 @@ def run_scaling(real: IndexReader, embedder, questions: list[str], sizes: list[i
             started = time.perf_counter()
             index = synthetic_index(shape, n, folder, rng)
             build_s = time.perf_counter() - started
-            stages = measure(index, embedder, questions)
+            stages = measure(Retriever(index, embedder), questions)
             held = rss_mb() - before  # after the queries: with the pages they read
             per_chunk_mb = held / n
             row = {"chunks": n, "fits": True, "build_s": round(build_s, 1), "memory_mb": round(held),
