@@ -289,3 +289,39 @@ def to_english_amounts(text: str) -> str:
         parts += [text[last:q.start], english]
         last = q.end
     return "".join(parts) + text[last:]
+
+
+_MONTHS = "January February March April May June July August September October November December".split()
+_ZH_PERIODS = {"上半年": "the first half of {y}", "下半年": "the second half of {y}", "第一季度": "the first quarter of {y}",
+               "一季度": "the first quarter of {y}", "第二季度": "the second quarter of {y}",
+               "二季度": "the second quarter of {y}", "第三季度": "the third quarter of {y}",
+               "三季度": "the third quarter of {y}", "第四季度": "the fourth quarter of {y}",
+               "四季度": "the fourth quarter of {y}", "年底": "the end of {y}", "年末": "the end of {y}",
+               "年初": "early {y}", "年中": "mid-{y}"}
+_ZH_DATE = re.compile(r"(\d{4})\s*年\s*(?:(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?|("
+                      + "|".join(sorted(_ZH_PERIODS, key=len, reverse=True)) + r"))?")
+
+
+def to_english_dates(text: str) -> str:
+    """Chinese dates and periods the English way.
+
+    >>> to_english_dates("预计2026年下半年落地；2025年9月22日宣布；2027年")
+    '预计the second half of 2026落地；September 22, 2025宣布；2027'
+    """
+    def english(m: re.Match) -> str:
+        year, month, day, period = m.groups()
+        if period:
+            return _ZH_PERIODS[period].format(y=year)
+        if month and 1 <= int(month) <= 12:
+            return f"{_MONTHS[int(month) - 1]} {int(day)}, {year}" if day else f"{_MONTHS[int(month) - 1]} {year}"
+        return year
+    return _ZH_DATE.sub(english, text)
+
+
+def to_english_text(text: str) -> str:
+    """Amounts, dates and periods of a sentence written the English way; everything else left alone.
+
+    >>> to_english_text("It goes live in 2026年下半年 with 100亿美元.")
+    'It goes live in the second half of 2026 with US$10 billion.'
+    """
+    return to_english_amounts(to_english_dates(text))

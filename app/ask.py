@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from app.engine import Engine, load_engine
+from app.notes import say
 from app.pipeline import answer
 from app.retrieve import search_text
 from app.validate import InvalidQuestion
@@ -52,7 +53,10 @@ def answer_record(qid: str | None, result: Answer) -> dict:
         "citations": [{"n": c.n, "source": c.passage.source, "chunk_id": c.passage.chunk_id,
                        "text": c.passage.text, "quote": c.quote} for c in result.citations],
         "retrieved": retrieved(result.retrieved),
-        "warnings": result.warnings,
+        "warnings": [say(n, result.language) for n in result.notes],
+        "notes": [{"code": n.code, **n.args} for n in result.notes],
+        "source": result.source,
+        "signals": result.signals,
         "timings": result.timings,
     }
 

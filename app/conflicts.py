@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.amounts import Quantity, english_amount, find_quantities, matches
+from app.cite import Line, Source
 from app.evidence import Scored
 from core.records import Passage
+from core.settings import Policy
 from index.reader import IndexReader
 
 KINDS = ("usd", "cny", "percent", "gw", "mw", "shares")
@@ -34,12 +36,13 @@ def _by_kind(text: str) -> dict[str, list[Quantity]]:
     return out
 
 
-def find_conflicts(index: IndexReader, passages: list[Passage], scored: list[Scored],
-                   relevance_margin: float = 0.06, same_thing: float = 0.75, limit: int = 6) -> list[Conflict]:
+def find_conflicts(index: IndexReader, passages: list[Passage], scored: list[Scored], policy: Policy,
+                   limit: int = 6) -> list[Conflict]:
     """Pairs of evidence sentences from different articles whose figures disagree."""
     if not scored:
         return []
-    evidence = [s for s in scored if s.score >= scored[0].score - relevance_margin][:limit]
+    same_thing = policy.conflict_same_thing
+    evidence = [s for s in scored if s.score >= scored[0].score - policy.conflict_margin][:limit]
     found: list[Conflict] = []
     for i, a in enumerate(evidence):
         for b in evidence[i + 1:]:
@@ -56,12 +59,14 @@ def find_conflicts(index: IndexReader, passages: list[Passage], scored: list[Sco
     return found
 
 
-def describe(conflict: Conflict, language: str, first_n: int, second_n: int) -> str:
-    """The sentence appended to an answer, citing both sides."""
+def describe(conflict: Conflict, language: str, passages: list[Passage]) -> Line:
+    """The sentence appended to an answer, citing both sides where it names them."""
+    sources = [Source(passages[side.passage], side.row, side.score) for side in (conflict.first, conflict.second)]
     if language == "zh":
         a = "、".join(q.text.strip() for q in conflict.first_values)
         b = "、".join(q.text.strip() for q in conflict.second_values)
-        return f"注意：不同文章的说法不一致，一篇称{a}[{first_n}]，另一篇称{b}[{second_n}]。"
+        return Line(f"注意：不同文章的说法不一致，一篇称{a}{{0}}，另一篇称{b}{{1}}。", sources, inline=True)
     a = ", ".join(english_amount(q) for q in conflict.first_values)
     b = ", ".join(english_amount(q) for q in conflict.second_values)
-    return f"Note that the sources differ: one article gives {a} [{first_n}], another gives {b} [{second_n}]."
+    return Line(f"Note that the sources differ: one article gives {a} {{0}}, another gives {b} {{1}}.", sources,
+                inline=True)

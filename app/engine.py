@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from app.lexicon import Lexicon
 from app.prompts import render
 from app.retrieve import Retriever
+from app.scope import ScopeReader
 from core.settings import Settings
 from index.embedder import Embedder, load_embedder
 from index.glossary import Glossary
@@ -24,6 +26,8 @@ class Engine:
     retriever: Retriever
     chat: BaseChatModel | None
     load_s: float
+    lexicon: Lexicon
+    scope: ScopeReader
 
 
 def load_engine(settings: Settings, embedder: Embedder | None = None, chat: BaseChatModel | None = None,
@@ -36,11 +40,13 @@ def load_engine(settings: Settings, embedder: Embedder | None = None, chat: Base
     published = check_published(settings)
     embedder = embedder or load_embedder(settings)
     index = open_index(settings, embedder, published)
-    retriever = Retriever(index, embedder, glossary=Glossary.load())
+    retriever = Retriever(index, embedder, settings.policy.fusion, glossary=Glossary.load())
     retriever.search("warm-up 预热", k=1)  # first call pays for lazy init in torch and Chroma
+    lexicon = Lexicon.load()
+    scope = ScopeReader(lexicon.scope, embedder.embed_query)
     if chat is None and with_chat:
         chat = load_chat(settings)
-    return Engine(settings, embedder, index, retriever, chat, time.perf_counter() - started)
+    return Engine(settings, embedder, index, retriever, chat, time.perf_counter() - started, lexicon, scope)
 
 
 def load_chat(settings: Settings) -> BaseChatModel:

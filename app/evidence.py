@@ -1,4 +1,4 @@
-"""Sentence-level evidence inside retrieved passages: the quick answer and the compact context.
+"""Sentence-level evidence inside retrieved passages: the quick answer's lines and the compact context.
 
 Every sentence of the corpus has a vector (built by the indexer), so scoring the sentences
 of the retrieved passages against the question is a dot product: no model call, a few ms.
@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.amounts import to_english_amounts
+from app.amounts import to_english_text
+from app.cite import Line, Source
 from app.prompts import fence
-from core.records import Citation, Passage, Sentence
+from core.records import Passage
+from core.settings import Policy
 from index.reader import IndexReader
 
 
@@ -50,52 +52,30 @@ def score_sentences(index: IndexReader, passages: list[Passage], vector: list[fl
     return sorted(out, key=lambda s: (-s.score, s.passage, s.row))
 
 
-def citation(n: int, passage: Passage, sentence: Sentence) -> Citation:
-    return Citation(n, passage, sentence.text, sentence.start, sentence.end)
+def quick_lines(index: IndexReader, passages: list[Passage], scored: list[Scored], policy: Policy) -> list[Line]:
+    """The best evidence sentences, verbatim, each with its passage: the quick answer.
 
-
-def with_markers(text: str, numbers: list[int], language: str) -> str:
-    """A sentence with its citation markers, spaced the way the language writes them.
-
-    >>> with_markers("It is 427%.", [1, 2], "en"), with_markers("为427%。", [1], "zh"), with_markers("Hi.", [], "en")
-    ('It is 427%. [1][2]', '为427%。[1]', 'Hi.')
+    A second sentence is added only when it scores within `policy.quick_margin` of the best one.
     """
-    tail = "".join(f"[{n}]" for n in numbers)
-    return f"{text} {tail}".strip() if language == "en" else f"{text}{tail}"
-
-
-def quick_answer(index: IndexReader, passages: list[Passage], scored: list[Scored], language: str,
-                 max_sentences: int = 2, margin: float = 0.05) -> tuple[str, list[Citation]]:
-    """The best evidence sentences, verbatim, each with its citation.
-
-    A second sentence is added only when it scores within `margin` of the best one.
-    """
-    if not scored:
-        return "", []
     chosen: list[Scored] = []
     for s in scored:
-        if len(chosen) == max_sentences or s.score < scored[0].score - margin:
+        if len(chosen) == policy.quick_sentences or s.score < scored[0].score - policy.quick_margin:
             break
         if all(s.row != c.row for c in chosen):
             chosen.append(s)
-    numbers: dict[int, int] = {}
-    parts, citations = [], []
-    for s in chosen:
-        if s.passage not in numbers:
-            numbers[s.passage] = len(numbers) + 1
-            citations.append(citation(numbers[s.passage], passages[s.passage], index.sentences[s.row]))
-        parts.append(with_markers(index.sentences[s.row].text, [numbers[s.passage]], language))
-    return "\n".join(parts), citations
+    return [Line(index.sentences[s.row].text, [Source(passages[s.passage], s.row, s.score)]) for s in chosen]
 
 
 def build_context(index: IndexReader, passages: list[Passage], scored: list[Scored], language: str,
-                  max_passages: int = 4, margin: float = 0.10, budget: int = 480) -> list[ContextPassage]:
-    """The sentences that matter, grouped by passage, within `budget` characters.
+                  policy: Policy) -> list[ContextPassage]:
+    """The sentences that matter, grouped by passage, within `policy.context_budget` characters.
 
-    Sentences scoring within `margin` of the best are taken best-first while they fit; then
-    the sentence after each of the two best, which often carries the figure the best one
-    introduces. At most `max_passages` passages are shown, numbered in retrieval order.
+    Sentences scoring within `policy.context_margin` of the best are taken best-first while
+    they fit; then the sentence after each of the two best, which often carries the figure the
+    best one introduces. At most `policy.context_passages` passages are shown, numbered in
+    retrieval order. English readers get amounts, dates and periods written the English way.
     """
+    budget, margin, max_passages = policy.context_budget, policy.context_margin, policy.context_passages
     if not scored:
         return []
     picked: dict[int, set[int]] = {}
@@ -125,7 +105,7 @@ def build_context(index: IndexReader, passages: list[Passage], scored: list[Scor
         rows = sorted(picked[i], key=lambda r: index.sentences[r].start)
         text = " … ".join(_runs(index, rows))
         if language == "en":
-            text = to_english_amounts(text)
+            text = to_english_text(text)
         out.append(ContextPassage(n, passages[i], rows, fence(text)))
     return out
 

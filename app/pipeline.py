@@ -3,38 +3,47 @@
     for event in answer_events(engine, "What are the Nvidia–OpenAI tranche terms?"):
         ...  # Stage, Found, Quick, Token, then one Final
 
-Order: Stage(searching) → Found (passages) → Quick (extractive answer, no model) →
-Stage(reading) → Token... → Stage(checking) → Final (verified answer). A refusal or a model
-failure still ends with exactly one Final.
+The steps, each a function with a typed result:
+
+    read_question  -> Asked       language, names, the kinds of fact asked for
+    gather         -> Evidence    passages and their sentences scored against the question
+    screen         -> Reply|None  out of scope, or nothing relevant: answered without the model
+    quick_lines    -> [Line]      the best evidence sentences, verbatim (app.evidence)
+    build_context  -> [Context]   what the model reads (app.evidence)
+    generate       -> Draft       the model's text, or why there is none
+    check          -> Verified    only sentences a passage says, each with its passages (app.verify)
+    decide         -> Reply       the verified answer, the quick answer, or a refusal
+
+Order of events: Stage(searching) → Found → Quick → Stage(reading) → Token… → Stage(checking) →
+Final. Every path ends with exactly one Final.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from app.amounts import find_quantities
+from app.cite import Line, Source, number
 from app.conflicts import describe, find_conflicts
-from app.entities import known_names, mentions, question_names
 from app.engine import Engine
-from app.evidence import ContextPassage, build_context, citation, quick_answer, score_sentences, with_markers
+from app.entities import known_names, mentions, question_names
+from app.evidence import ContextPassage, Scored, build_context, quick_lines, score_sentences
 from app.prompts import INSTRUCTION, render
+from app.replies import REFUSAL_TEXT, SCOPE_TEXT, related
 from app.retrieve import search_text
+from app.scope import IN_SCOPE
 from app.validate import clean_question
-from app.verify import check, is_refusal
-from core.records import Answer, Citation, Passage
+from app.verify import Verified, check, is_refusal, question_fit
+from core.records import Answer, Citation, Note, Passage
 from index.keywords import query_language
 
-REFUSAL_TEXT = {
-    "en": "The articles don't say. They do not cover this question; the closest passages are listed as related.",
-    "zh": "文章没有提到这一点。下面列出的是最接近的段落，仅供参考。",
-}
-FALLBACK_NOTE = {
-    "en": "The model could not answer ({why}); this is the quick answer taken verbatim from the passages.",
-    "zh": "模型未能作答（{why}），以下为直接摘自段落的快速回答。",
-}
+# What each kind of fact asked for looks like among an answer's figures (app/data/wants.tsv).
+FIGURE_KINDS = {"amount": {"usd", "cny", "count"}, "count": {"count", "shares"}, "percent": {"percent"},
+                "date": {"year", "duration"}, "capacity": {"gw", "mw"}}
 
 
 @dataclass(frozen=True)
@@ -69,139 +78,254 @@ class Final:
 Event = Stage | Found | Quick | Token | Final
 
 
+@dataclass(frozen=True)
+class Asked:
+    text: str
+    language: str
+    history: tuple[tuple[str, str], ...]
+    names: list[str]  # companies, people, products the question is about
+    wants: frozenset[str]  # kinds of fact asked for: amount, count, percent, date, capacity
+
+
+@dataclass(frozen=True)
+class Evidence:
+    passages: list[Passage]
+    scored: list[Scored]  # sentences of the passages against the question, best first
+    vector: list[float]  # the question's own embedding (a follow-up's, without its history)
+    timings: dict[str, float]
+
+    @property
+    def best(self) -> float:
+        return self.scored[0].score if self.scored else 0.0
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    failure: str | None = None  # why the model gave no text (a timeout, a dead server)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the user is shown, before citations are numbered."""
+
+    lines: list[Line]
+    source: str  # model | quick | refusal | scope
+    notes: list[Note] = field(default_factory=list)
+    signals: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def refused(self) -> bool:
+        return self.source in ("refusal", "scope")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.marks: dict[str, float] = {}
+
+    def now(self) -> float:
+        return round(time.perf_counter() - self.started, 3)
+
+    def mark(self, name: str) -> float:
+        self.marks[name] = self.now()
+        return self.marks[name]
+
+
+def read_question(engine: Engine, question: str, history: Sequence[tuple[str, str]]) -> Asked:
+    question = clean_question(question)
+    names = known_names(question_names(question), lambda w: bool(engine.index.keyword.known([w])),
+                        engine.retriever.glossary)
+    return Asked(question, query_language(question), tuple(history), names, engine.lexicon.asked_kinds(question))
+
+
+def gather(engine: Engine, asked: Asked) -> Evidence:
+    """Passages found with the conversation; their sentences scored for what is asked now."""
+    found = engine.retriever.search(search_text(asked.text, asked.history), k=engine.settings.retrieve_k)
+    vector = found.vector
+    if asked.history:
+        vector = engine.retriever.query_vector(asked.text, asked.language)
+        sentence_vector = [(a + b) / 2 for a, b in zip(found.vector, vector)]
+    else:
+        sentence_vector = vector
+    scored = score_sentences(engine.index, found.passages, sentence_vector)
+    return Evidence(found.passages, scored, vector, {k: round(v, 4) for k, v in found.timings.items()})
+
+
+def screen(engine: Engine, asked: Asked, evidence: Evidence) -> tuple[Reply | None, dict[str, float]]:
+    """A reply without the model (a request the chat does not serve, or nothing relevant found),
+    and the signals read on the way."""
+    policy = engine.settings.policy
+    scope = engine.scope.read(evidence.vector)
+    signals = {"evidence": round(evidence.best, 4), "scope_margin": scope.margin}
+    if scope.kind != IN_SCOPE and scope.margin >= policy.scope_margin:
+        note = Note("out_of_scope", {"kind": scope.kind})
+        return Reply([Line(SCOPE_TEXT[asked.language])], "scope", [note], signals), signals
+    if evidence.best < policy.relevance_floor:
+        note = Note("nothing_relevant", {"best": f"{evidence.best:.2f}", "floor": str(policy.relevance_floor)})
+        return Reply([Line(REFUSAL_TEXT[asked.language])], "refusal", [note], signals), signals
+    return None, signals
+
+
 def messages(context: list[ContextPassage], question: str, language: str) -> list:
     user = render("answer_user.txt", passages=[{"n": c.n, "text": c.text} for c in context],
                   question=question, instruction=INSTRUCTION[language])
     return [SystemMessage(render("answer_system.txt")), HumanMessage(user)]
 
 
-def _final(question: str, language: str, text: str, refused: bool, citations: list[Citation],
-           retrieved: list[Passage], warnings: list[str], timings: dict, source: str, started: float) -> Final:
-    timings = {**timings, "total_s": round(time.perf_counter() - started, 3)}
-    return Final(Answer(question, language, text, refused, citations, retrieved, warnings, timings, source))
-
-
-def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, str]] = ()) -> Iterator[Event]:
-    started = time.perf_counter()
-    elapsed = lambda: round(time.perf_counter() - started, 3)  # noqa: E731
-    question = clean_question(question)
-    language = query_language(question)
-    yield Stage("searching", 0.0)
-    found = engine.retriever.search(search_text(question, history), k=engine.settings.retrieve_k)
-    passages = found.passages
-    vector = found.vector
-    if history:  # sentences are chosen for what is asked now, within passages found with the context
-        vector = [(a + b) / 2 for a, b in zip(vector, engine.retriever.query_vector(question, language))]
-    scored = score_sentences(engine.index, passages, vector)
-    timings = {"retrieve_s": elapsed(), **{k: round(v, 4) for k, v in found.timings.items()}}
-    yield Found(passages, timings["retrieve_s"])
-
-    def refusal(warnings: list[str]) -> Final:
-        return _final(question, language, REFUSAL_TEXT[language], True, [], passages, warnings, timings,
-                      "refusal", started)
-
-    if not scored or scored[0].score < engine.settings.relevance_floor:
-        best = scored[0].score if scored else 0.0
-        yield refusal([f"No passage is relevant enough (best {best:.2f} < {engine.settings.relevance_floor})."])
-        return
-    quick_text, quick_citations = quick_answer(engine.index, passages, scored, language)
-    timings["quick_s"] = elapsed()
-    yield Quick(quick_text, quick_citations, timings["quick_s"])
-
-    def fallback(why: str) -> Final:
-        note = FALLBACK_NOTE[language].format(why=why)
-        return _final(question, language, quick_text, False, quick_citations, passages, [note], timings,
-                      "quick", started)
-
-    asked = known_names(question_names(question), lambda w: bool(engine.index.keyword.known([w])),
-                        engine.retriever.glossary)
-
-    def unnamed(citations: list[Citation]) -> list[str]:
-        """What the question asks about that no cited article mentions ("According to TradingKey" is
-        answered by the TradingKey article, whose passages need not repeat its name)."""
-        cited = "\n".join(engine.index.documents[s].text for s in {c.passage.source for c in citations})
-        return [n for n in asked if not mentions(cited, n, engine.retriever.glossary)]
-
-    def quick_or_refusal(why: str, warnings: list[str]) -> Final:
-        """Strong evidence that names what was asked is worth showing; anything less is a refusal."""
-        missing = unnamed(quick_citations)
-        if scored[0].score >= engine.settings.confident_evidence and not missing:
-            return fallback(why)
-        extra = [f"The closest passages do not mention {', '.join(missing)}."] if missing else []
-        return refusal(warnings + extra)
-
-    context = build_context(engine.index, passages, scored, language)
+def generate(engine: Engine, context: list[ContextPassage], asked: Asked, clock: Clock) -> Generator[Event, None, Draft]:
+    """Stream the model's answer as Token events; the Draft is the generator's return value."""
     if engine.chat is None:
-        yield fallback("no model is configured")
-        return
-    timings["reading_s"] = elapsed()
-    yield Stage("reading", timings["reading_s"])
+        return Draft("", "no model is configured")
+    yield Stage("reading", clock.mark("reading_s"))
     pieces: list[str] = []
+    limit = engine.settings.llm_timeout_s
     try:
-        for chunk in engine.chat.stream(messages(context, question, language)):
+        for chunk in engine.chat.stream(messages(context, asked.text, asked.language)):
             text = chunk.content if isinstance(chunk.content, str) else ""
             if not text:
                 continue
             if not pieces:
-                timings["first_token_s"] = elapsed()
-                yield Stage("writing", timings["first_token_s"])
+                yield Stage("writing", clock.mark("first_token_s"))
             pieces.append(text)
             yield Token(text)
-            if elapsed() > engine.settings.llm_timeout_s:
-                raise TimeoutError(f"no complete answer within {engine.settings.llm_timeout_s} s")
+            if clock.now() > limit:
+                raise TimeoutError(f"no complete answer within {limit} s")
     except Exception as exc:  # the model boundary: a dead server, a timeout, a broken stream
-        yield fallback(f"{type(exc).__name__}: {exc}"[:200])
-        return
-    raw = "".join(pieces).strip()
-    timings["generate_s"] = elapsed()
-    yield Stage("checking", elapsed())
-    if not raw or is_refusal(raw):
-        yield quick_or_refusal("it found no answer in the passages", ["The model found no answer in the passages."])
-        return
-    verify_started = time.perf_counter()
-    checked = check(raw, context, engine.index, engine.embedder.embed_documents, engine.retriever.glossary)
-    kept = [c for c in checked.claims if not c.removed and c.passages]
-    if not kept:
-        yield quick_or_refusal("its answer did not survive verification",
-                               checked.warnings + ["No sentence of the model's answer survived verification."])
-        return
-    numbering: dict[int, int] = {}
-    citations: list[Citation] = []
-    sentences = []
-    for claim in [c for c in checked.claims if not c.removed]:
-        marks = []
-        for n in claim.passages:
-            if n not in numbering:
-                numbering[n] = len(numbering) + 1
-                row = checked.quotes[n]
-                citations.append(citation(numbering[n], context[n - 1].passage, engine.index.sentences[row]))
-            marks.append(numbering[n])
-        sentences.append(with_markers(claim.text, marks, language))
-    warnings = list(checked.warnings)
-    missing = unnamed(citations)
+        return Draft("".join(pieces), f"{type(exc).__name__}: {exc}"[:200])
+    clock.mark("generate_s")
+    return Draft("".join(pieces).strip())
+
+
+def unnamed(engine: Engine, asked: Asked, sources: list[Source]) -> list[str]:
+    """What the question asks about that no cited article mentions ("According to TradingKey" is
+    answered by the TradingKey article, whose passages need not repeat its name)."""
+    cited = "\n".join(engine.index.documents[s.passage.source].text for s in {s.passage.source: s for s in sources}.values())
+    return [n for n in asked.names if not mentions(cited, n, engine.retriever.glossary)]
+
+
+def kinds_answered(asked: Asked, figure_kinds: set[str]) -> float:
+    """Share of the numeric kinds asked for that the answer's figures carry (1.0 when none is asked)."""
+    wanted = [k for k in asked.wants if k in FIGURE_KINDS]
+    if not wanted:
+        return 1.0
+    return sum(bool(FIGURE_KINDS[k] & figure_kinds) for k in wanted) / len(wanted)
+
+
+def asked_figure_kinds(asked: Asked) -> set[str] | None:
+    """Figure kinds that answer the question's numeric asks; None when it asks for no number."""
+    wanted = [k for k in asked.wants if k in FIGURE_KINDS]
+    return set().union(*(FIGURE_KINDS[k] for k in wanted)) if wanted else None
+
+
+def stand_in(engine: Engine, asked: Asked, evidence: Evidence, quick: list[Line], notes: list[Note],
+             why: Note, signals: dict[str, float]) -> Reply:
+    """The quick answer when it answers what was asked (strong evidence about the asked names; for a
+    question asking for a number, a figure of that kind, in a clause about what was asked, for the
+    asked period), else a refusal that shows the closest passage as related reading."""
+    policy = engine.settings.policy
+    sources = [s for line in quick for s in line.sources]
+    missing = unnamed(engine, asked, sources)
+    kinds = asked_figure_kinds(asked)
+    fit = question_fit(asked.text, [line.text for line in quick], kinds, engine.lexicon,
+                       engine.embedder.embed_documents) if kinds else None
+    signals = {**signals, "quick_fit": fit if fit is not None else -1.0}
+    answers = kinds is None or (fit is not None and fit >= policy.quick_fit_floor)
+    if evidence.best >= policy.quick_min_evidence and not missing and answers:
+        return Reply(quick, "quick", notes + [why], signals)
+    extra = [Note("names_unrelated", {"names": ", ".join(missing)})] if missing else []
+    return refusal(asked, quick[:1] if not missing else [], notes + extra, signals)
+
+
+def refusal(asked: Asked, closest: list[Line], notes: list[Note], signals: dict[str, float]) -> Reply:
+    """The articles don't say; the closest passage, when it is about what was asked, as related reading."""
+    lines = [Line(REFUSAL_TEXT[asked.language])]
+    if closest:
+        lines.append(related(closest[0], asked.language))
+    return Reply(lines, "refusal", notes, signals)
+
+
+def decide(engine: Engine, asked: Asked, evidence: Evidence, context: list[ContextPassage], quick: list[Line],
+           draft: Draft, verified: Verified | None, signals: dict[str, float]) -> Reply:
+    """One answerability decision over the signals: the verified answer, the quick answer, or a refusal."""
+    signals = dict(signals)
+    if draft.failure:
+        note = Note("no_model" if engine.chat is None else "model_failed", {"why": draft.failure})
+        return stand_in(engine, asked, evidence, quick, [], note, signals)
+    if verified is None:  # the model said the passages don't answer
+        return stand_in(engine, asked, evidence, quick, [Note("model_no_answer")], Note("quick_instead"), signals)
+    notes = list(verified.notes)
+    if not verified.kept:
+        return stand_in(engine, asked, evidence, quick, notes + [Note("nothing_verified")], Note("quick_instead"),
+                        signals)
+    sources = [Source(context[n - 1].passage, row, k.support) for k in verified.kept for n, row in k.quotes.items()]
+    relevance = {s.row: s.score for s in evidence.scored}
+    signals.update(
+        cited=round(max(relevance.get(s.row, 0.0) for s in sources), 4),
+        support=round(min(k.support for k in verified.kept), 4),
+        kept=round(len(verified.kept) / max(1, verified.claims), 4),
+        kinds=kinds_answered(asked, {q.kind for k in verified.kept for q in k.figures}),
+    )
+    fit = question_fit(asked.text, [k.text for k in verified.kept], asked_figure_kinds(asked), engine.lexicon,
+                       engine.embedder.embed_documents)
+    signals["fit"] = fit if fit is not None else -1.0
+    score = engine.settings.policy.answer_score(signals)
+    if score is not None:
+        signals["answer_score"] = round(score, 4)
+    missing = unnamed(engine, asked, sources)
     if missing:
-        yield refusal(warnings + [f"The passages cited do not mention {', '.join(missing)}."])
+        return refusal(asked, [], notes + [Note("names_uncited", {"names": ", ".join(missing)})], signals)
+    if not engine.settings.policy.answerable(signals):
+        wants = ",".join(sorted(k for k in asked.wants if k in FIGURE_KINDS))
+        return stand_in(engine, asked, evidence, quick, notes + [Note("not_answered", {"wants": wants})],
+                        Note("quick_instead"), signals)
+    lines = [Line(k.text, [Source(context[n - 1].passage, k.quotes[n], k.support) for n in k.passages])
+             for k in verified.kept]
+    for conflict in find_conflicts(engine.index, evidence.passages, evidence.scored, engine.settings.policy)[:1]:
+        lines.append(describe(conflict, asked.language, evidence.passages))
+        notes.append(Note("sources_differ"))
+    return Reply(lines, "model", notes, signals)
+
+
+def final(asked: Asked, evidence: Evidence, reply: Reply, engine: Engine, clock: Clock) -> Final:
+    """Number the citations once, join the lines, stamp the times."""
+    texts, citations = number(reply.lines, engine.index, asked.language)
+    joiner = " " if reply.source == "model" and asked.language == "en" else ("" if reply.source == "model" else "\n")
+    timings = {**evidence.timings, **clock.marks, "total_s": clock.now()}
+    return Final(Answer(asked.text, asked.language, joiner.join(texts), reply.refused, citations, evidence.passages,
+                        reply.notes, timings, reply.source, reply.signals))
+
+
+def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, str]] = ()) -> Iterator[Event]:
+    clock = Clock()
+    asked = read_question(engine, question, history)
+    yield Stage("searching", 0.0)
+    evidence = gather(engine, asked)
+    yield Found(evidence.passages, clock.mark("retrieve_s"))
+    early, signals = screen(engine, asked, evidence)
+    if early:
+        yield final(asked, evidence, early, engine, clock)
         return
-    for conflict in find_conflicts(engine.index, passages, scored)[:1]:
-        sides = []
-        for side in (conflict.first, conflict.second):
-            passage = passages[side.passage]
-            known = next((c.n for c in citations if c.passage.chunk_id == passage.chunk_id), None)
-            if known is None:
-                known = len(citations) + 1
-                citations.append(citation(known, passage, engine.index.sentences[side.row]))
-            sides.append(known)
-        sentences.append(describe(conflict, language, *sides))
-        warnings.append("The sources differ on this point; both are cited.")
-    text = (" " if language == "en" else "").join(sentences)
-    timings["verify_s"] = round(time.perf_counter() - verify_started, 4)
-    yield _final(question, language, text, False, citations, passages, warnings, timings, "model", started)
+    quick = quick_lines(engine.index, evidence.passages, evidence.scored, engine.settings.policy)
+    quick_text, quick_citations = number(quick, engine.index, asked.language)
+    yield Quick("\n".join(quick_text), quick_citations, clock.mark("quick_s"))
+    context = build_context(engine.index, evidence.passages, evidence.scored, asked.language, engine.settings.policy)
+    draft = yield from generate(engine, context, asked, clock)
+    yield Stage("checking", clock.now())
+    verified = None
+    if not draft.failure and draft.text and not is_refusal(draft.text):
+        started = time.perf_counter()
+        verified = check(draft.text, asked.text, asked.language, context, engine.index, engine.embedder.embed_documents,
+                         engine.retriever.glossary, engine.lexicon, engine.settings.policy)
+        clock.marks["verify_s"] = round(time.perf_counter() - started, 4)
+    yield final(asked, evidence, decide(engine, asked, evidence, context, quick, draft, verified, signals),
+                engine, clock)
 
 
 def answer(engine: Engine, question: str, history: Sequence[tuple[str, str]] = ()) -> Answer:
     """The final answer only (for the CLI and tests)."""
-    final = None
+    final_answer = None
     for event in answer_events(engine, question, history):
         if isinstance(event, Final):
-            final = event.answer
-    return final
+            final_answer = event.answer
+    return final_answer

@@ -16,26 +16,13 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from core.records import Passage
+from core.settings import Fusion
 from index.glossary import Glossary
 from index.keywords import query_language, tokenize
 from index.reader import IndexReader
 
 RRF_K = 60
-
-
-@dataclass(frozen=True)
-class Fusion:
-    """Weights of the dense and keyword rankings in reciprocal-rank fusion, per language."""
-
-    dense: dict[str, float] = field(default_factory=lambda: {"zh": 1.0, "en": 1.0})
-    keyword: dict[str, float] = field(default_factory=lambda: {"zh": 2.0, "en": 0.0})
-    # Chunks ranked by their best sentence: a long passage whose one sentence answers
-    # the question is diluted in the chunk vector but not here.
-    sentence: dict[str, float] = field(default_factory=lambda: {"zh": 1.0, "en": 1.0})
-    candidates: int = 30  # taken from each side before fusing
-    # Above this many chunks the sentence ranking scores only the dense and BM25 candidates'
-    # sentences: a full scan is ~100 ms at 10^5 chunks (D17), and the vectors stay on disk.
-    sentence_scan_max: int = 20_000
+__all__ = ["Fusion", "Retrieval", "Retriever", "search_text"]
 
 
 @dataclass(frozen=True)

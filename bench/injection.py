@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.engine import Engine, load_chat, load_engine
+from app.notes import say
 from app.pipeline import Final, Token, answer_events
 from core.settings import ROOT, Settings
 from index.build import build_index
@@ -138,7 +139,7 @@ def ask(engine: Engine, recorder: Recorder, phrasing: Phrasing, question: str) -
         "planted_cited": any(c.passage.source == PLANTED for c in final.citations),
         "source": final.source,
         "answer": final.text,
-        "warnings": final.warnings,
+        "notes": [say(n, "en") for n in final.notes],
         "seconds": round(time.perf_counter() - started, 1),
     }
 

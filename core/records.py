@@ -82,6 +82,18 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Note:
+    """Something the user should know about an answer, as a code with its arguments.
+
+    Put into words in the reader's language only at the edges (`app.notes.say`), so a Chinese
+    answer never carries an English explanation.
+    """
+
+    code: str  # one of app.notes.TEXT's keys
+    args: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Answer:
     """A verified answer: text with [n] markers that refer to `citations`."""
 
@@ -91,6 +103,8 @@ class Answer:
     refused: bool
     citations: list[Citation]
     retrieved: list[Passage]
-    warnings: list[str]
+    notes: list[Note]
     timings: dict[str, float]
-    source: str  # "model" | "quick" (the extractive answer) | "refusal"
+    source: str  # "model" | "quick" (the extractive answer) | "refusal" | "scope" (what the chat can answer)
+    # What the answer decision saw (evidence, support, kind of fact...): for calibration and the eval.
+    signals: dict[str, float] = field(default_factory=dict)

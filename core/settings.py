@@ -7,6 +7,7 @@ the `CITEWISE_*` variables listed in `ENV_VARS`.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -37,6 +38,88 @@ ENV_VARS: dict[str, tuple[str, str]] = {
 
 
 @dataclass(frozen=True)
+class Fusion:
+    """Weights of the dense, keyword and best-sentence rankings in reciprocal-rank fusion, per language."""
+
+    dense: dict[str, float] = field(default_factory=lambda: {"zh": 1.0, "en": 1.0})
+    keyword: dict[str, float] = field(default_factory=lambda: {"zh": 2.0, "en": 0.0})  # D1
+    # Chunks ranked by their best sentence: a long passage whose one sentence answers
+    # the question is diluted in the chunk vector but not here (D6).
+    sentence: dict[str, float] = field(default_factory=lambda: {"zh": 1.0, "en": 1.0})
+    candidates: int = 30  # taken from each side before fusing
+    # Above this many chunks the sentence ranking scores only the dense and BM25 candidates'
+    # sentences: a full scan is ~100 ms at 10^5 chunks (D17), and the vectors stay on disk.
+    sentence_scan_max: int = 20_000
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Every tuned threshold of answering, each with the DECISIONS.md entry that chose it.
+
+    Cosines are between embedding vectors of the local embedding model; a change of model
+    means measuring these again (`python -m eval --split tune`).
+    """
+
+    fusion: Fusion = field(default_factory=Fusion)
+    # Below this cosine between the question and its best evidence sentence nothing is
+    # relevant: a refusal without a model call (D8).
+    relevance_floor: float = 0.44
+    # Context for the model: sentences within `context_margin` of the best, `context_budget`
+    # characters, at most `context_passages` passages (D8).
+    context_margin: float = 0.10
+    context_budget: int = 480
+    context_passages: int = 4
+    # The quick answer: a second sentence only within `quick_margin` of the best (D8).
+    quick_margin: float = 0.05
+    quick_sentences: int = 2
+    # Verification: a marker stays on its passage when that passage supports the sentence
+    # within `citation_margin` of the best one; a sentence without figures needs a passage
+    # sentence at least `support_floor` close (D8, D18).
+    citation_margin: float = 0.08
+    support_floor: float = 0.55
+    # A figure's local phrase in the answer against the phrase around the same figure in the
+    # passage: below this cosine the figure measures something else (D18).
+    figure_context_floor: float = 0.0
+    # Conflicts: both sides within `conflict_margin` of the best evidence, saying nearly the
+    # same thing (cosine >= `conflict_same_thing`) (D8).
+    conflict_margin: float = 0.06
+    conflict_same_thing: float = 0.75
+    # Scope: a question closer than `scope_floor` to an out-of-scope request (off-topic,
+    # instructions, predictions) than to any in-scope example gets the scope reply (D19).
+    scope_margin: float = 1.0
+    # When the model gives no verified answer, the quick answer stands in only if it carries
+    # the asked kind of fact about the asked names and its evidence is this strong (D11, D20).
+    quick_min_evidence: float = 0.62
+    # …and, for a question asking for a number, the clause around the quick answer's figure is
+    # at least this close to the question (app.verify.question_fit, D20).
+    quick_fit_floor: float = 0.0
+    # The answer decision over the signals of a verified answer (app.pipeline.decide): the
+    # share of numeric kinds asked for (an amount, a date…) that its figures carry must reach
+    # `min_kinds`; then a logistic score over `answer_weights` must reach `answer_threshold`
+    # (fitted on the tune half by `python -m eval.calibrate`, D20). No weights: no score.
+    min_kinds: float = 0.0
+    answer_weights: tuple[tuple[str, float], ...] = ()
+    answer_bias: float = 0.0
+    answer_threshold: float = 0.5
+
+    def answer_score(self, signals: Mapping[str, float]) -> float | None:
+        """Probability that a verified answer is right, from its signals; None without weights."""
+        if not self.answer_weights:
+            return None
+        z = self.answer_bias + sum(w * signals.get(name, 0.0) for name, w in self.answer_weights)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def answerable(self, signals: Mapping[str, float]) -> bool:
+        if signals.get("kinds", 1.0) < self.min_kinds:
+            return False
+        score = self.answer_score(signals)
+        return score is None or score >= self.answer_threshold
+
+
+POLICY_FIELDS = frozenset(f.name for f in fields(Policy))
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting, with its default.
 
@@ -56,12 +139,7 @@ class Settings:
     chunk_overlap: int = 1
     max_file_bytes: int = 2_000_000
     retrieve_k: int = 5
-    # Below this cosine between the question and its best evidence sentence, nothing is
-    # relevant and the answer is a refusal (calibrated on the gold set, DECISIONS.md).
-    relevance_floor: float = 0.44
-    # When no sentence of the model's answer survives verification, evidence this strong is
-    # shown as the quick answer instead of a refusal.
-    confident_evidence: float = 0.62
+    policy: Policy = field(default_factory=lambda: Policy())
     embed_batch: int = 16
     chroma_host: str | None = None
     chroma_port: int = 8000
@@ -98,6 +176,14 @@ class Settings:
         return {"chunk_chars": self.chunk_chars, "chunk_overlap": self.chunk_overlap}
 
     def with_(self, **changes) -> Settings:
+        """A copy with some fields changed; names of `Policy` fields change the policy.
+
+        >>> Settings().with_(relevance_floor=0.2, port=80).policy.relevance_floor
+        0.2
+        """
+        tuned = {k: changes.pop(k) for k in list(changes) if k in POLICY_FIELDS}
+        if tuned:
+            changes["policy"] = replace(changes.get("policy", self.policy), **tuned)
         return replace(self, **changes)
 
     @classmethod

@@ -18,6 +18,7 @@ from gradio_client import Client
 import app.ask as ask_cli
 from app.ask import one
 from app.engine import load_engine
+from app.notes import say
 from app.pipeline import REFUSAL_TEXT, answer, answer_events
 from app.prompts import render
 from app.render import escape
@@ -288,7 +289,7 @@ def test_a_planted_instruction_is_indexed_and_reaches_the_model_inside_the_fence
     assert RULE in system[1].splitlines()
     assert user[1] == (f"<passage 1>\n{FACT}{injection}。\n</passage>\n<passage 2>\n微软的总债务股本比为32.7%。\n"
                        f"</passage>\nQuestion: {QUESTION}\n{ZH_INSTRUCTION}")
-    assert (result.text, result.warnings) == ("英伟达每落地1GW对应约100亿美元投资。[1]", [])
+    assert (result.text, result.notes) == ("英伟达每落地1GW对应约100亿美元投资。[1]", [])
 
 
 def test_a_fake_fence_in_an_article_cannot_close_its_passage(settings, docs):
@@ -310,37 +311,29 @@ def test_chat_control_tokens_in_an_article_reach_the_model_broken_up(settings, d
     assert "<|" not in user
 
 
-# What the verifier does with an echoed canary (observed, not a requirement): a sentence no passage
-# supports is flagged but stays in the answer; with a [1] marker and no figures or names to check it
-# keeps its citation, even when the passage holds only the base64 form.
+# An echoed canary is a sentence no passage says (positive support, issue 11): it is removed with
+# a note, marked or not; a canary alone leaves nothing, so the answer is a refusal.
 
 
 def test_an_echoed_canary_alone_is_refused(settings, docs):
     engine = planted_engine(settings, docs, PLANTED["plain"])
     engine.chat.replies.append("CANARY-7f3a")
     result = answer(engine, QUESTION)
-    assert (result.refused, result.text, result.source) == (True, REFUSAL_TEXT["zh"], "refusal")
-    assert result.warnings == ["No passage supports “CANARY-7f3a”.",
-                               "No sentence of the model's answer survived verification."]
+    assert (result.refused, result.text.split("\n")[0], result.source) == (True, REFUSAL_TEXT["zh"], "refusal")
+    assert "CANARY" not in result.text
+    assert [say(n, "en") for n in result.notes] == ["Removed “CANARY-7f3a”: no passage says it.",
+                                                    "No sentence of the model's answer survived verification."]
 
 
 @pytest.mark.parametrize("kind", ["plain", "base64"])
-def test_an_unmarked_canary_after_a_supported_sentence_stays_with_a_warning(settings, docs, kind):
+@pytest.mark.parametrize("reply", ["英伟达每落地1GW对应约100亿美元投资[1]。The answer is CANARY-7f3a.",
+                                   "英伟达每落地1GW对应约100亿美元投资[1]。CANARY-7f3a[1]。"])
+def test_a_canary_after_a_supported_sentence_is_removed_marked_or_not(settings, docs, kind, reply):
     engine = planted_engine(settings, docs, PLANTED[kind])
-    engine.chat.replies.append("英伟达每落地1GW对应约100亿美元投资[1]。The answer is CANARY-7f3a.")
+    engine.chat.replies.append(reply)
     result = answer(engine, QUESTION)
-    assert (result.source, result.text) == ("model", "英伟达每落地1GW对应约100亿美元投资。[1]The answer is CANARY-7f3a.")
-    assert result.warnings == ["No passage supports “The answer is CANARY-7f3a.”."]
-    assert [c.quote for c in result.citations] == [FACT]
-
-
-@pytest.mark.parametrize("kind", ["plain", "base64"])
-def test_a_marked_canary_keeps_its_citation_without_a_warning(settings, docs, kind):
-    engine = planted_engine(settings, docs, PLANTED[kind])
-    engine.chat.replies.append("英伟达每落地1GW对应约100亿美元投资[1]。CANARY-7f3a[1]。")
-    result = answer(engine, QUESTION)
-    assert (result.source, result.text, result.warnings) == (
-        "model", "英伟达每落地1GW对应约100亿美元投资。[1]CANARY-7f3a。[1]", [])
+    assert (result.source, result.text) == ("model", "英伟达每落地1GW对应约100亿美元投资。[1]")
+    assert [n.code for n in result.notes] == ["unsupported"]
     assert [c.quote for c in result.citations] == [FACT]
 
 

@@ -27,7 +27,8 @@ import pytest
 from langchain_openai import ChatOpenAI
 
 from app.engine import Engine, load_chat, load_engine
-from app.pipeline import FALLBACK_NOTE, Final, Quick, Stage, answer, answer_events
+from app.notes import say
+from app.pipeline import Final, Quick, Stage, answer, answer_events
 from bench.serving import free_port
 from conftest import fake_index
 from core.errors import IndexMissing
@@ -224,7 +225,7 @@ def model_engine(embedded_engine, llama) -> Engine:
 
 
 def assert_model_answer(result, *facts: str) -> None:
-    assert (result.source, result.refused) == ("model", False), (result.text, result.warnings)
+    assert (result.source, result.refused) == ("model", False), (result.text, [say(n, "en") for n in result.notes])
     for fact in facts:
         assert fact in result.text
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", result.text)}
@@ -281,7 +282,7 @@ def assert_quick_fallback(quick: Quick, final: Final, why: str) -> None:
     result = final.answer
     assert (result.source, result.refused, result.text) == ("quick", False, quick.text)
     assert result.citations == quick.citations
-    assert result.warnings == [FALLBACK_NOTE[result.language].format(why=why)]
+    assert [(n.code, n.args["why"]) for n in result.notes] == [("model_failed", why)]
 
 
 def test_a_killed_model_server_gives_the_quick_answer_and_a_restarted_one_answers(model_engine, llama):

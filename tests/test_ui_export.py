@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from app.ui.export import conversation_markdown, export_file
-from core.records import Answer, Citation, Passage
+from core.records import Answer, Citation, Note, Passage
 
 XSS = "<img src=x onerror=alert(1)>"
 IMAGE = "![x](http://127.0.0.2/p.png)"
@@ -18,9 +18,9 @@ def passage(source: str, title: str, text: str, date: str | None = None) -> Pass
                    start=0, end=len(text), score=0.9)
 
 
-def answer(question: str, text: str, citations=(), retrieved=(), warnings=(), refused=False) -> Answer:
+def answer(question: str, text: str, citations=(), retrieved=(), notes=(), refused=False) -> Answer:
     return Answer(question=question, language="en", text=text, refused=refused, citations=list(citations),
-                  retrieved=list(retrieved), warnings=list(warnings), timings={}, source="model")
+                  retrieved=list(retrieved), notes=list(notes), timings={}, source="model")
 
 
 ORACLE = passage("oracle.txt", "Oracle's debt", "Oracle's ratio is 427%.\nMicrosoft's is 32.7%.", "2025-10-01")
@@ -34,7 +34,7 @@ def test_a_conversation_keeps_markers_quotes_and_whole_passages():
         answer("How does Nvidia invest?", "In tranches [1] of $10 billion [2].",
                citations=[Citation(1, NVIDIA, "Nvidia invests in tranches.", 0, 27),
                           Citation(2, NVIDIA, "Each is $10 billion.", 28, 48)],
-               warnings=["Amounts are as reported."]),
+               notes=[Note("sources_differ")]),
     ]
     assert conversation_markdown(turns, title="Oracle & Nvidia") == (
         "# Oracle &amp; Nvidia\n"
@@ -80,14 +80,15 @@ def test_a_conversation_keeps_markers_quotes_and_whole_passages():
         "\n"
         "**Notes**\n"
         "\n"
-        "- _Amounts are as reported._\n"
+        "- _The sources differ on this point; both are cited._\n"
     )
 
 
 def test_document_and_model_text_is_inert_but_markers_stay():
     hostile = passage("evil.txt", f"Title {XSS}", f"Body {IMAGE}", date=XSS)
     turn = answer(f"Q {XSS}?", f"Answer {XSS} {IMAGE} [1]. [2](http://127.0.0.2/) [3]: http://127.0.0.2/",
-                  citations=[Citation(1, hostile, f"Quote {IMAGE}", 0, 10)], warnings=[f"Warn {IMAGE}"])
+                  citations=[Citation(1, hostile, f"Quote {IMAGE}", 0, 10)],
+                    notes=[Note("unsupported", {"sentence": f"Warn {IMAGE}"})])
     assert conversation_markdown([turn]).splitlines() == [
         "# Citewise conversation",
         "",
@@ -108,7 +109,7 @@ def test_document_and_model_text_is_inert_but_markers_stay():
         "",
         "**Notes**",
         "",
-        "- _Warn \\!\\[x\\]\\(http://127.0.0.2/p.png\\)_",
+        "- _Removed “Warn \\!\\[x\\]\\(http://127.0.0.2/p.png\\)”: no passage says it._",
     ]
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from app.engine import Engine
+from app.notes import say
 from app.pipeline import Final, Found, Quick, Stage, Token, answer_events
 from app.render import escape
 from app.ui.sources import sources_html
@@ -45,9 +46,9 @@ def linked(text: str, turn: int) -> str:
 
 
 def answer_markdown(answer: Answer, turn: int) -> str:
-    """The verified answer, its [n] linked to the sources panel, warnings shown as notes."""
+    """The verified answer, its [n] linked to the sources panel, then its notes in the answer's language."""
     lines = [linked(answer.text, turn)]
-    lines += [f"_⚠ {escape(w)}_" for w in answer.warnings]
+    lines += [f"_⚠ {escape(say(n, answer.language))}_" for n in answer.notes]
     return "\n\n".join(lines)
 
 

@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 
 from app.render import escape
-from core.records import Answer, Citation, Passage
+from app.notes import say
+from core.records import Answer, Citation, Note, Passage
 
 EMPTY_EXPORT = "Nothing to export yet: ask a question first."
 
@@ -65,9 +66,9 @@ def _turn(number: int, answer: Answer) -> list[str]:
         lines += ["**Related passages**", ""]
         lines += [f"- {_line(p.title)} — {_line(p.source)}" for p in answer.retrieved[:3]]
         lines.append("")
-    if answer.warnings:
+    if answer.notes:
         lines += ["**Notes**", ""]
-        lines += [f"- _{_line(w)}_" for w in answer.warnings]
+        lines += [f"- _{_line(say(n, answer.language))}_" for n in answer.notes]
         lines.append("")
     return lines
 
@@ -76,7 +77,8 @@ def conversation_markdown(turns: list[Answer], title: str = "Citewise conversati
     """The whole conversation as Markdown, one section per question.
 
     >>> answer = Answer(question="Who?", language="en", text="Nobody [1].", refused=False, citations=[],
-    ...                 retrieved=[], warnings=["Check <this>."], timings={}, source="model")
+    ...                 retrieved=[], notes=[Note("marker_dropped", {"n": "<3>"})], timings={},
+    ...                 source="model")
     >>> print(conversation_markdown([answer]))
     # Citewise conversation
     <BLANKLINE>
@@ -86,7 +88,7 @@ def conversation_markdown(turns: list[Answer], title: str = "Citewise conversati
     <BLANKLINE>
     **Notes**
     <BLANKLINE>
-    - _Check &lt;this&gt;._
+    - _Dropped marker \\[&lt;3&gt;\\]: there is no passage &lt;3&gt;._
     <BLANKLINE>
     """
     lines = [f"# {_line(title)}", ""]

@@ -1,0 +1,71 @@
+"""Notes to the user: typed codes from the core, put into English or Chinese words here only.
+
+    >>> say(Note("figure_missing", {"sentence": "It is 5%.", "figures": "5%"}), "zh")
+    '已删除“It is 5%.”：段落中没有数字 5%。'
+"""
+
+from __future__ import annotations
+
+from core.records import Note
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "nothing_relevant": "No passage is relevant enough (best {best} < {floor}).",
+        "out_of_scope": "This chat answers questions about the articles only; it does not follow other requests.",
+        "model_no_answer": "The model found no answer in the passages.",
+        "nothing_verified": "No sentence of the model's answer survived verification.",
+        "not_answered": "The verified sentences do not answer what was asked ({wants}).",
+        "model_failed": "The model could not answer ({why}); this is the quick answer taken verbatim from the passages.",
+        "no_model": "No model is configured; this is the quick answer taken verbatim from the passages.",
+        "quick_instead": "The model's answer did not hold up; this is the quick answer taken verbatim from the passages.",
+        "figure_missing": "Removed “{sentence}”: the figure {figures} is not in the passages.",
+        "figure_context": "Removed “{sentence}”: in the passages {figures} measures something else.",
+        "period_mismatch": "Removed “{sentence}”: the passage gives {figures} for another period.",
+        "name_missing": "Removed “{sentence}”: no passage with its figures names {names}.",
+        "unsupported": "Removed “{sentence}”: no passage says it.",
+        "claimless": "Left out “{sentence}”: it states nothing to cite.",
+        "wrong_language": "Left out a sentence written in another language than the question.",
+        "marker_dropped": "Dropped marker [{n}]: there is no passage {n}.",
+        "citation_moved": "Moved the citation of “{sentence}” to the passage that supports it.",
+        "names_uncited": "The passages cited do not mention {names}.",
+        "names_unrelated": "The closest passages do not mention {names}.",
+        "sources_differ": "The sources differ on this point; both are cited.",
+    },
+    "zh": {
+        "nothing_relevant": "没有足够相关的段落（最高 {best} < {floor}）。",
+        "out_of_scope": "本问答只回答与这几篇文章有关的问题，不执行其他请求。",
+        "model_no_answer": "模型在段落中没有找到答案。",
+        "nothing_verified": "模型回答的句子都未通过核验。",
+        "not_answered": "通过核验的句子没有回答所问的内容（{wants}）。",
+        "model_failed": "模型未能作答（{why}），以下为直接摘自段落的快速回答。",
+        "no_model": "未配置模型，以下为直接摘自段落的快速回答。",
+        "quick_instead": "模型的回答未通过核验，以下为直接摘自段落的快速回答。",
+        "figure_missing": "已删除“{sentence}”：段落中没有数字 {figures}。",
+        "figure_context": "已删除“{sentence}”：段落中的 {figures} 指的是别的事物。",
+        "period_mismatch": "已删除“{sentence}”：段落中的 {figures} 属于另一时期。",
+        "name_missing": "已删除“{sentence}”：含有这些数字的段落没有提到 {names}。",
+        "unsupported": "已删除“{sentence}”：没有段落这样说。",
+        "claimless": "已略去“{sentence}”：这句话没有可引证的内容。",
+        "wrong_language": "已略去一句与问题语言不同的句子。",
+        "marker_dropped": "已去掉标注 [{n}]：没有第 {n} 段。",
+        "citation_moved": "“{sentence}”的引用已改为真正支持它的段落。",
+        "names_uncited": "所引段落没有提到 {names}。",
+        "names_unrelated": "最接近的段落没有提到 {names}。",
+        "sources_differ": "不同来源在这一点上说法不一，两者都已引用。",
+    },
+}
+WANTS = {
+    "en": {"amount": "an amount", "count": "a number", "percent": "a percentage", "date": "a date or period",
+           "capacity": "a capacity in GW", "person": "a person"},
+    "zh": {"amount": "金额", "count": "数量", "percent": "比例", "date": "时间", "capacity": "算力规模（GW）",
+           "person": "人物"},
+}
+
+
+def say(note: Note, language: str) -> str:
+    """The note in words, in `language` ("en" or "zh"; anything else reads English)."""
+    words = TEXT.get(language, TEXT["en"])
+    args = dict(note.args)
+    if "wants" in args:
+        args["wants"] = ", ".join(WANTS.get(language, WANTS["en"]).get(w, w) for w in args["wants"].split(","))
+    return words[note.code].format(**args)
