@@ -31,7 +31,8 @@ models: deps                ## fetch, assemble and verify the default models (no
 index: models               ## index seeds/ (no-op when nothing changed)
 	$(BIN)/python -m index
 
-test: deps models           ## the whole test suite
+test: deps models           ## the linter, then the whole test suite
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 eval: setup                 ## retrieval hit@k on the project's gold set

@@ -3,7 +3,8 @@
 - periods.tsv: sub-year periods (上半年 = first half = H1) a figure is given for;
 - fillers.tsv: words that state nothing on their own ("as follows", 以下);
 - scope.tsv: example requests of each kind the chat does or does not serve;
-- wants.tsv: how a question asks for an amount, a count, a percentage, a date, a capacity.
+- wants.tsv: how a question asks for an amount, a count, a percentage, a date, a capacity;
+- claim_terms.tsv: relations and attributes (acquire, employees) with their Chinese forms.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from index.glossary import Glossary
 
 DATA = Path(__file__).with_name("data")
 
@@ -32,6 +35,7 @@ class Lexicon:
     fillers: frozenset[str]
     scope: tuple[tuple[str, str], ...]  # (kind, example request)
     wants: tuple[tuple[str, re.Pattern], ...]
+    claim_terms: Glossary
 
     @classmethod
     def load(cls, folder: Path = DATA) -> Lexicon:
@@ -40,7 +44,7 @@ class Lexicon:
         fillers = frozenset(row[0].strip().lower() for row in _rows(folder / "fillers.tsv"))
         scope = tuple((kind.strip(), text.strip()) for kind, text in _rows(folder / "scope.tsv"))
         wants = tuple((kind, re.compile(pattern, re.I)) for kind, pattern in _rows(folder / "wants.tsv"))
-        return cls(periods, fillers, scope, wants)
+        return cls(periods, fillers, scope, wants, Glossary.load(folder / "claim_terms.tsv"))
 
     def period_codes(self, text: str) -> set[str]:
         """The sub-year periods a piece of text names.

@@ -37,7 +37,7 @@ from app.replies import REFUSAL_TEXT, SCOPE_TEXT, related
 from app.retrieve import search_text
 from app.scope import IN_SCOPE
 from app.validate import clean_question
-from app.verify import Verified, check, is_refusal, question_fit
+from app.verify import Verified, check, is_refusal, question_fit, section
 from core.records import Answer, Citation, Note, Passage
 from index.keywords import query_language
 
@@ -84,6 +84,7 @@ class Asked:
     language: str
     history: tuple[tuple[str, str], ...]
     names: list[str]  # companies, people, products the question is about
+    years: list[str]  # calendar years the question names
     wants: frozenset[str]  # kinds of fact asked for: amount, count, percent, date, capacity
 
 
@@ -134,9 +135,13 @@ class Clock:
 
 def read_question(engine: Engine, question: str, history: Sequence[tuple[str, str]]) -> Asked:
     question = clean_question(question)
-    names = known_names(question_names(question), lambda w: bool(engine.index.keyword.known([w])),
-                        engine.retriever.glossary)
-    return Asked(question, query_language(question), tuple(history), names, engine.lexicon.asked_kinds(question))
+    found = question_names(question)
+    known = known_names(found, lambda w: bool(engine.index.keyword.known([w])), engine.retriever.glossary)
+    # A name of two or more capitalised words ("Satya Nadella") names someone even when the corpus
+    # does not know it; a lone unknown word ("October", "Wall") may be anything (D9).
+    names = [n for n in found if n in known or (n.isascii() and " " in n)]
+    years = list(dict.fromkeys(str(int(q.value)) for q in find_quantities(question) if q.kind == "year"))
+    return Asked(question, query_language(question), tuple(history), names, years, engine.lexicon.asked_kinds(question))
 
 
 def gather(engine: Engine, asked: Asked) -> Evidence:
@@ -162,6 +167,9 @@ def screen(engine: Engine, asked: Asked, evidence: Evidence) -> tuple[Reply | No
         note = Note("out_of_scope", {"kind": scope.kind})
         return Reply([Line(SCOPE_TEXT[asked.language])], "scope", [note], signals), signals
     if evidence.best < policy.relevance_floor:
+        if scope.kind != IN_SCOPE:  # nothing relevant, and it reads like a joke, an instruction, advice
+            note = Note("out_of_scope", {"kind": scope.kind})
+            return Reply([Line(SCOPE_TEXT[asked.language])], "scope", [note], signals), signals
         note = Note("nothing_relevant", {"best": f"{evidence.best:.2f}", "floor": str(policy.relevance_floor)})
         return Reply([Line(REFUSAL_TEXT[asked.language])], "refusal", [note], signals), signals
     return None, signals
@@ -200,8 +208,13 @@ def generate(engine: Engine, context: list[ContextPassage], asked: Asked, clock:
 def unnamed(engine: Engine, asked: Asked, sources: list[Source]) -> list[str]:
     """What the question asks about that no cited article mentions ("According to TradingKey" is
     answered by the TradingKey article, whose passages need not repeat its name)."""
-    cited = "\n".join(engine.index.documents[s.passage.source].text for s in {s.passage.source: s for s in sources}.values())
-    return [n for n in asked.names if not mentions(cited, n, engine.retriever.glossary)]
+    articles = {s.passage.source for s in sources}
+    cited = "\n".join(engine.index.documents[source].text for source in articles)
+    missing = [n for n in asked.names if not mentions(cited, n, engine.retriever.glossary)]
+    # A year the question names must stand in a cited passage's section: DevDay 2023 is not the
+    # DevDay of 2025 the article describes, even though the article names other years.
+    sections = "\n".join(section(engine.index, s.passage) for s in sources)
+    return missing + [y for y in asked.years if y not in sections]
 
 
 def kinds_answered(asked: Asked, figure_kinds: set[str]) -> float:
@@ -219,10 +232,13 @@ def asked_figure_kinds(asked: Asked) -> set[str] | None:
 
 
 def stand_in(engine: Engine, asked: Asked, evidence: Evidence, quick: list[Line], notes: list[Note],
-             why: Note, signals: dict[str, float]) -> Reply:
+             why: Note, signals: dict[str, float], failed: bool = False) -> Reply:
     """The quick answer when it answers what was asked (strong evidence about the asked names; for a
     question asking for a number, a figure of that kind, in a clause about what was asked, for the
-    asked period), else a refusal that shows the closest passage as related reading."""
+    asked period), else a refusal that shows the closest passage as related reading.
+
+    When the model failed (down, hanging, none configured) nothing says the articles lack the
+    answer, so strong evidence is shown for any question, labelled as the verbatim quick answer."""
     policy = engine.settings.policy
     sources = [s for line in quick for s in line.sources]
     missing = unnamed(engine, asked, sources)
@@ -230,8 +246,11 @@ def stand_in(engine: Engine, asked: Asked, evidence: Evidence, quick: list[Line]
     fit = question_fit(asked.text, [line.text for line in quick], kinds, engine.lexicon,
                        engine.embedder.embed_documents) if kinds else None
     signals = {**signals, "quick_fit": fit if fit is not None else -1.0}
-    answers = kinds is None or (fit is not None and fit >= policy.quick_fit_floor)
-    if evidence.best >= policy.quick_min_evidence and not missing and answers:
+    if kinds is None:
+        answers = evidence.best >= (policy.quick_min_evidence if failed else policy.quick_open_evidence)
+    else:
+        answers = fit is not None and fit >= policy.quick_fit_floor and evidence.best >= policy.quick_min_evidence
+    if not missing and answers:
         return Reply(quick, "quick", notes + [why], signals)
     extra = [Note("names_unrelated", {"names": ", ".join(missing)})] if missing else []
     return refusal(asked, quick[:1] if not missing else [], notes + extra, signals)
@@ -251,7 +270,7 @@ def decide(engine: Engine, asked: Asked, evidence: Evidence, context: list[Conte
     signals = dict(signals)
     if draft.failure:
         note = Note("no_model" if engine.chat is None else "model_failed", {"why": draft.failure})
-        return stand_in(engine, asked, evidence, quick, [], note, signals)
+        return stand_in(engine, asked, evidence, quick, [], note, signals, failed=True)
     if verified is None:  # the model said the passages don't answer
         return stand_in(engine, asked, evidence, quick, [Note("model_no_answer")], Note("quick_instead"), signals)
     notes = list(verified.notes)
@@ -266,9 +285,12 @@ def decide(engine: Engine, asked: Asked, evidence: Evidence, context: list[Conte
         kept=round(len(verified.kept) / max(1, verified.claims), 4),
         kinds=kinds_answered(asked, {q.kind for k in verified.kept for q in k.figures}),
     )
-    fit = question_fit(asked.text, [k.text for k in verified.kept], asked_figure_kinds(asked), engine.lexicon,
-                       engine.embedder.embed_documents)
+    # what the cited sentences measure, not the model's wording (which echoes the question)
+    quotes = [engine.index.sentences[row].text for k in verified.kept for row in k.quotes.values()]
+    fit = question_fit(asked.text, quotes, asked_figure_kinds(asked), engine.lexicon, engine.embedder.embed_documents)
     signals["fit"] = fit if fit is not None else -1.0
+    signals["context"] = round(min(k.context for k in verified.kept), 4)
+    signals["coverage"] = round(min(k.coverage for k in verified.kept), 4)
     score = engine.settings.policy.answer_score(signals)
     if score is not None:
         signals["answer_score"] = round(score, 4)
@@ -277,8 +299,8 @@ def decide(engine: Engine, asked: Asked, evidence: Evidence, context: list[Conte
         return refusal(asked, [], notes + [Note("names_uncited", {"names": ", ".join(missing)})], signals)
     if not engine.settings.policy.answerable(signals):
         wants = ",".join(sorted(k for k in asked.wants if k in FIGURE_KINDS))
-        return stand_in(engine, asked, evidence, quick, notes + [Note("not_answered", {"wants": wants})],
-                        Note("quick_instead"), signals)
+        why = Note("not_answered", {"wants": wants}) if wants else Note("not_confident")
+        return stand_in(engine, asked, evidence, quick, notes + [why], Note("quick_instead"), signals)
     lines = [Line(k.text, [Source(context[n - 1].passage, k.quotes[n], k.support) for n in k.passages])
              for k in verified.kept]
     for conflict in find_conflicts(engine.index, evidence.passages, evidence.scored, engine.settings.policy)[:1]:

@@ -62,6 +62,8 @@ class Kept:
     quotes: dict[int, int]  # passage number -> sentence row that says it
     support: float  # cosine between the sentence and its best quote
     figures: list[Quantity]
+    context: float  # worst figure's clause against the passage's (1.0 without figures)
+    coverage: float  # share of its words (zh) or glossary terms (en) its best passage carries
 
 
 @dataclass(frozen=True)
@@ -214,27 +216,33 @@ def _pairs(text: str, own: list[Quantity], p: int, window: list[str], lexicon: L
 
 
 def _figure_fit(text: str, own: list[Quantity], holding: list[int], sentences: list[list[str]],
-                lexicon: Lexicon, embed, floor: float) -> tuple[dict[int, bool], str | None]:
-    """Per holding passage: does every figure stand there in a clause about the same thing, for the same period?"""
+                lexicon: Lexicon, embed, floor: float) -> tuple[dict[int, bool], dict[int, float], str | None]:
+    """Per holding passage: does every figure stand there in a clause about the same thing, for the
+    same period? With the worst figure's best clause cosine per passage."""
     pairs = [pair for p in holding for pair in _pairs(text, own, p, sentences[p], lexicon)]
     sims = [1.0] * len(pairs)
-    if floor > 0 and pairs:
+    if pairs:
         texts = list(dict.fromkeys(masked(t) for pair in pairs for t in (pair.answer_clause, pair.passage_clause)))
         vectors = dict(zip(texts, np.asarray(embed(texts), dtype=np.float32)))
         sims = [float(vectors[masked(pair.answer_clause)] @ vectors[masked(pair.passage_clause)]) for pair in pairs]
-    fit, why = {}, None
+    fit, worst, why = {}, {}, None
     for p in holding:
         ok_figures = {pair.figure for pair, sim in zip(pairs, sims) if pair.passage == p and pair.periods_ok
                       and sim >= floor}
         fit[p] = len(ok_figures) == len(own)
+        best = [max((sim for pair, sim in zip(pairs, sims) if pair.passage == p and pair.figure == i), default=0.0)
+                for i in range(len(own))]
+        worst[p] = round(min(best), 4)
         if not fit[p] and why is None:
             period_only = {pair.figure for pair, sim in zip(pairs, sims) if pair.passage == p and sim >= floor}
             why = "period_mismatch" if len(period_only) == len(own) else "figure_context"
-    return fit, why
+    return fit, worst, why
 
 
-# A section heading: a short line of its own, without sentence punctuation, digits or a list mark.
-HEADING = re.compile(r"^(?![-*•#\s])[^\n。！？.!?:：,，\d]{2,30}$", re.M)
+# A section heading: a short line of its own without sentence punctuation, digits or a list mark,
+# plain ("核心合作框架与规模"), Markdown ("### 基础设施的盟友共荣") or bold ("**1. 甲骨文的云服务背书**").
+HEADING = re.compile(r"^(?:#{1,6}[ \t]*|\*\*(?:\d{1,2}\.[ \t]*)?)?(?![-*•\s])[^\n。！？.!?:：,，\d*]{2,30}(?:\*\*)?$",
+                     re.M)
 
 
 def section_start(text: str, at: int) -> int:
@@ -243,6 +251,9 @@ def section_start(text: str, at: int) -> int:
     >>> text = "Intro.\n核心条款\n首期1GW。\n累计10GW。"
     >>> text[section_start(text, text.index("累计")):]
     '核心条款\n首期1GW。\n累计10GW。'
+    >>> text = "### 盟友\n甲骨文和CoreWeave。\n**2. CoreWeave的资本闭环**\n另一家公司。"
+    >>> text[section_start(text, text.index("另一家")):]
+    '**2. CoreWeave的资本闭环**\n另一家公司。'
     """
     return max((m.start() for m in HEADING.finditer(text, 0, at)), default=0)
 
@@ -250,11 +261,39 @@ def section_start(text: str, at: int) -> int:
 def _leads(index: IndexReader, rows: list[int]) -> list[str]:
     """For each sentence of a passage: the document from its section's start to the end of its window."""
     out = []
-    for i, row in enumerate(rows):
+    for i in range(len(rows)):
         first, last = index.sentences[rows[max(0, i - 1)]], index.sentences[rows[min(len(rows) - 1, i + 1)]]
         text = index.documents[first.source].text
         out.append(text[section_start(text, first.start):last.end])
     return out
+
+
+def section(index: IndexReader, passage) -> str:
+    """The passage with the rest of its section before it: what a claim's words may come from."""
+    text = index.documents[passage.source].text
+    return text[section_start(text, passage.start):passage.end]
+
+
+def coverage(text: str, language: str, passage: str, glossaries: list[Glossary | None],
+             fillers: frozenset[str]) -> tuple[float, list[str]]:
+    """Share of a sentence's words the passage carries, and the words it lacks.
+
+    Chinese: content words (not figures, fillers or single characters). English: terms the
+    glossary knows, each carried by one of its Chinese forms; other English words cannot be
+    looked up in a Chinese passage, so they are left to the embedding checks.
+
+    >>> coverage("英伟达全资收购了CoreWeave。", "zh", "英伟达向CoreWeave投资了63亿美元。", [], frozenset())
+    (0.6, ['全资', '收购'])
+    """
+    lowered = passage.lower()
+    if language == "zh":
+        words = [w for w in dict.fromkeys(tokenize(text)) if len(w) > 1 and w not in fillers
+                 and not find_quantities(w) and not re.fullmatch(r"[\d.]+|亿美元|美元|万亿|亿元", w)]
+        missing = [w for w in words if w.lower() not in lowered]
+    else:
+        words = [term for glossary in glossaries if glossary is not None for term in glossary.terms(text)]
+        missing = [english for english, forms in words if english not in lowered and not any(f in passage for f in forms)]
+    return (round(1 - len(missing) / len(words), 4) if words else 1.0), missing
 
 
 def _quote_row(index: IndexReader, rows: list[int], sims: np.ndarray, own: list[Quantity]) -> int:
@@ -282,7 +321,10 @@ def check(answer: str, question: str, language: str, context: list[ContextPassag
     windows = [["".join(w[max(0, i - 1):i + 2]) for i in range(len(w))] for w in sentences]
     leads = [_leads(index, rs) or [c.passage.text] for rs, c in zip(rows, context)]
     window_figures = [[find_quantities(w) for w in ws] for ws in windows]
+    sections = [section(index, c.passage) for c in context]
     passage_figures = [find_quantities(c.passage.text) for c in context]
+    asked_words = {w.lower() for w in tokenize(question)} | {
+        english for g in (glossary, lexicon.claim_terms) if g is not None for english, _ in g.terms(question)}
     stating = []
     for claim in parse_claims(answer):
         text = to_english_text(claim.text) if language == "en" else claim.text
@@ -318,19 +360,32 @@ def check(answer: str, question: str, language: str, context: list[ContextPassag
             notes.append(Note("figure_missing", {"sentence": text, "figures": shown}) if shown else
                          Note("name_missing", {"sentence": text, "names": ", ".join(named)}))
             continue
-        fits = [True] * len(context)
+        fits, context_sims = [True] * len(context), [1.0] * len(context)
         if own:
-            fit, why = _figure_fit(text, own, [p for p in range(len(context)) if holds[p]], sentences, lexicon, embed,
-                                   policy.figure_context_floor)
+            fit, worst, why = _figure_fit(text, own, [p for p in range(len(context)) if holds[p]], sentences, lexicon,
+                                          embed, policy.figure_context_floor)
             fits = [fit.get(p, False) for p in range(len(context))]
+            context_sims = [worst.get(p, 0.0) for p in range(len(context))]
             if not any(fits):
                 notes.append(Note(why or "figure_context", {"sentence": text,
                                                             "figures": ", ".join(q.text for q in own)}))
                 continue
-        # Positive support: the passage has a sentence close in meaning, figures or not.
+        # Positive support: the passage has a sentence close in meaning, figures or not, and carries
+        # the sentence's words (a relation, an attribute: 收购 is not 投资, employees are not GPUs).
         ok = [holds[p] and fits[p] and semantic[p] >= policy.support_floor for p in range(len(context))]
         if not any(ok):
             notes.append(Note("unsupported", {"sentence": text}))
+            continue
+        covered = {p: coverage(text, language, sections[p], [glossary, lexicon.claim_terms], lexicon.fillers)
+                   for p in range(len(context)) if ok[p]}
+        # Words the sentence takes from the question and its passage lacks: an accepted premise
+        # ("既然CoreWeave已被全资收购…" answered "英伟达全资收购CoreWeave后…").
+        echoed = {p: [w for w in covered[p][1] if w.lower() in asked_words] for p in covered}
+        ok = [ok[p] and covered[p][0] >= policy.coverage_floor and len(echoed[p]) <= policy.echo_missing_max
+              for p in range(len(context))]
+        if not any(ok):
+            missing = min(covered.values(), key=lambda c: len(c[1]))[1]
+            notes.append(Note("words_missing", {"sentence": text, "words": ", ".join(missing)}))
             continue
         best = max((p for p in range(len(context)) if ok[p]), key=lambda p: semantic[p])
         keep = [n for n in valid if ok[n - 1] and semantic[n - 1] >= semantic[best] - policy.citation_margin]
@@ -339,7 +394,8 @@ def check(answer: str, question: str, language: str, context: list[ContextPassag
                 notes.append(Note("citation_moved", {"sentence": text}))
             keep = [best + 1]
         quotes = {n: _quote_row(index, rows[n - 1], sims[n - 1], own) for n in keep}
-        kept.append(Kept(text, keep, quotes, max(semantic[n - 1] for n in keep), own))
+        kept.append(Kept(text, keep, quotes, max(semantic[n - 1] for n in keep), own,
+                         max(context_sims[n - 1] for n in keep), max(covered[n - 1][0] for n in keep)))
     return Verified(kept, len(stating), notes)
 
 

@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.engine import Engine
-from bench.answer_path import count_tokens, raw_rates, rates, timed_answer
+from bench.answer_path import count_tokens, rates, raw_rates, timed_answer
 from bench.injection import Recorder
 from bench.stats import p50_p95, peak_rss_mb
 from core.settings import ROOT, Settings

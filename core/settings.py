@@ -80,6 +80,10 @@ class Policy:
     # A figure's local phrase in the answer against the phrase around the same figure in the
     # passage: below this cosine the figure measures something else (D18).
     figure_context_floor: float = 0.0
+    # Share of a sentence's words (Chinese) or glossary terms (English) its passage must carry (D18).
+    coverage_floor: float = 0.7
+    # How many of the words a sentence takes from the question its passage may lack (D18).
+    echo_missing_max: float = 99
     # Conflicts: both sides within `conflict_margin` of the best evidence, saying nearly the
     # same thing (cosine >= `conflict_same_thing`) (D8).
     conflict_margin: float = 0.06
@@ -93,14 +97,19 @@ class Policy:
     # …and, for a question asking for a number, the clause around the quick answer's figure is
     # at least this close to the question (app.verify.question_fit, D20).
     quick_fit_floor: float = 0.0
+    # A question asking for no number (why, who, what did X say) has no kind of fact to check the
+    # quick answer by: it stands in only above this evidence (D20).
+    quick_open_evidence: float = 1.01  # above any cosine: never (D20)
     # The answer decision over the signals of a verified answer (app.pipeline.decide): the
     # share of numeric kinds asked for (an amount, a date…) that its figures carry must reach
     # `min_kinds`; then a logistic score over `answer_weights` must reach `answer_threshold`
     # (fitted on the tune half by `python -m eval.calibrate`, D20). No weights: no score.
     min_kinds: float = 0.0
-    answer_weights: tuple[tuple[str, float], ...] = ()
-    answer_bias: float = 0.0
-    answer_threshold: float = 0.5
+    answer_weights: tuple[tuple[str, float], ...] = (
+        ("evidence", 0.597), ("cited", 1.049), ("support", 0.326), ("kept", 0.288), ("kinds", 0.706),
+        ("scope_margin", -0.67))
+    answer_bias: float = -1.519
+    answer_threshold: float = 0.6
 
     def answer_score(self, signals: Mapping[str, float]) -> float | None:
         """Probability that a verified answer is right, from its signals; None without weights."""

@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 from core.errors import CitewiseError
 from core.lock import FileLock
-from core.records import Chunk, Document, Sentence, Skipped
+from core.records import Chunk, Document, Skipped
 from core.settings import Settings
 from index import manifest as mf
 from index.chunking import chunk_document, document_sentences

@@ -39,6 +39,23 @@ class Glossary:
         """English terms whose Chinese forms include `chinese`."""
         return [english for english, _, forms in self.entries if chinese in forms]
 
+    def terms(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """The English terms in `text` with their Chinese forms; a term inside a longer one found
+        first ("market" in "market cap") is not counted again.
+
+        >>> g = Glossary.load()
+        >>> [t for t, _ in g.terms("Nvidia bought a stake in OpenAI.")]
+        ['nvidia', 'stake']
+        """
+        lowered = text.lower()
+        out = []
+        for english, pattern, forms in self.entries:
+            match = pattern.search(lowered)
+            if match:
+                out.append((english, forms))
+                lowered = lowered[:match.start()] + " " * (match.end() - match.start()) + lowered[match.end():]
+        return sorted(out)
+
     def chinese_terms(self, text: str) -> list[str]:
         """Chinese forms of the English terms in `text`, each once, in glossary order.
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import ROOT, Settings
+from core.settings import ROOT, Policy, Settings
 
 SEEDS = ROOT / "seeds"
 
@@ -37,8 +37,10 @@ def settings(tmp_path, docs) -> Settings:
     """Settings for a fake embedder, an index and documents all under tmp_path."""
     models = tmp_path / "models"
     make_fake_model(models)
+    # The answer decision's weights are fitted to the real embedder's cosines (DECISIONS D20);
+    # with the hashing embedder a test decides without them (test_trust.py tests the decision).
     return Settings(models_dir=models, embed_model="fake-embedder", index_dir=tmp_path / "index",
-                    docs_dirs=(docs,), chunk_chars=20, chunk_overlap=0)
+                    docs_dirs=(docs,), chunk_chars=20, chunk_overlap=0, policy=Policy(answer_weights=()))
 
 
 @pytest.fixture
@@ -71,11 +73,13 @@ def real_engine(real_built):
 def fake_index(settings, docs: Path, articles: dict[str, str], dim: int = 64, **changes):
     """Write `articles` into `docs` and index them with the fake embedder; return (settings, embedder)."""
     from fakes import fake_embedder
+
     from index.build import build_index
 
     for name, text in articles.items():
         (docs / name).write_text(text, encoding="utf-8")
-    settings = settings.with_(**changes)
+    # the answer decision's weights are fitted to the real embedder's cosines (DECISIONS D20)
+    settings = settings.with_(**{"answer_weights": (), **changes})
     embedder = fake_embedder(settings, dim=dim)
     build_index(settings, lambda: embedder)
     return settings, embedder

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 from conftest import fake_index
+from fakes import ScriptedChat
 
 from app.engine import load_engine
 from bench.__main__ import main
 from bench.scaling import Shape
-from fakes import ScriptedChat
 
 ARTICLES = {
     "deal.txt": "英伟达每落地1GW对应约100亿美元投资。首笔资金在首个吉瓦级数据中心建成后支付。",

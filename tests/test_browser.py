@@ -6,11 +6,11 @@ import re
 
 import pytest
 from browser import ask, chromium_page, served, shot
-from playwright.sync_api import expect
 from conftest import fake_index
+from fakes import ScriptedChat
+from playwright.sync_api import expect
 
 from app.engine import load_engine
-from fakes import ScriptedChat
 
 PAYLOAD = "<img src=x onerror=alert(1)> ![x](http://127.0.0.2/p.png) <script>alert(2)</script>"
 ARTICLES = {"oracle.txt": f"甲骨文的总债务股本比为427%。{PAYLOAD}微软的总债务股本比为32.7%。"}

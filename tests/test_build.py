@@ -14,13 +14,13 @@ import chromadb
 import numpy as np
 import pytest
 from conftest import make_fake_model
+from fakes import fake_embedder
 
 from app.retrieve import Fusion, Retriever
 from core.errors import CitewiseError, IndexMismatch, IndexMissing, Locked
 from core.lock import FileLock
 from core.records import Chunk
 from core.settings import ROOT
-from fakes import fake_embedder
 from index.build import build_index, current_build, rollback
 from index.reader import open_index
 from index.store import write_chunks

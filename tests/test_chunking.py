@@ -69,6 +69,7 @@ def test_no_article_text_is_lost():
             covered[c.start:c.end] = [True] * (c.end - c.start)
         uncovered = "".join(ch if not covered[i] else " " for i, ch in enumerate(d.text) if i >= d.body_start)
         body = d.text[d.body_start:]
-        boilerplate = re.findall(r"图片来源:[^\n]*|^(?:登录后才可以发布评论哦|打开小程序可以发布评论哦|全部评论|\(pixabay\.com,由AI生成\))$",
+        boilerplate = re.findall(r"图片来源:[^\n]*|"
+                                 r"^(?:登录后才可以发布评论哦|打开小程序可以发布评论哦|全部评论|\(pixabay\.com,由AI生成\))$",
                                  body, re.M)
         assert uncovered.split() == " ".join(boilerplate).split(), d.source

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from browser import served
 from conftest import fake_index, make_fake_model
+from fakes import ScriptedChat
 from gradio_client import Client
 
 import app.ask as ask_cli
@@ -24,7 +25,6 @@ from app.prompts import render
 from app.render import escape
 from core.records import Skipped
 from core.settings import Settings
-from fakes import ScriptedChat
 from index.documents import load_documents
 
 ORACLE = "甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。"

@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from browser import served
 from conftest import fake_index
+from fakes import ScriptedChat
 from gradio_client import Client
 
 from app.engine import load_engine
-from fakes import ScriptedChat
 
 ARTICLES = {"oracle.txt": "甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。"}
 QUESTIONS = ["甲骨文的总债务股本比是多少？", "微软的总债务股本比是多少？", "甲骨文和微软的债务股本比？"]

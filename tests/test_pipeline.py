@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import pytest
-
-from app.engine import load_engine
-from app.pipeline import REFUSAL_TEXT, Final, Found, Quick, Stage, Token, answer, answer_events
-from app.notes import say
-from app.prompts import render
-from app.validate import InvalidQuestion
 from conftest import fake_index
 from fakes import ScriptedChat
+
+from app.engine import load_engine
+from app.notes import say
+from app.pipeline import REFUSAL_TEXT, Final, Found, Quick, Stage, Token, answer, answer_events
+from app.prompts import render
+from app.replies import SCOPE_TEXT
+from app.scope import ScopeReader
+from app.validate import InvalidQuestion
 
 ARTICLES = {
     "deal.txt": "英伟达每落地1GW对应约100亿美元投资。首笔资金在首个吉瓦级数据中心建成后支付。",
@@ -82,6 +84,11 @@ def test_the_model_saying_not_in_articles_is_a_refusal(engine):
 
 
 def test_nothing_relevant_is_refused_without_calling_the_model(engine):
+    # with the hashing embedder "What about Apple?" reads closest to a chit-chat example
+    result = answer(engine, "What about Apple?")
+    assert (result.text, result.refused, result.source) == (SCOPE_TEXT["en"], True, "scope")
+    assert [(n.code, n.args) for n in result.notes] == [("out_of_scope", {"kind": "off_topic"})]
+    engine.scope = ScopeReader((), engine.embedder.embed_query)  # no examples: a plain refusal
     result = answer(engine, "What about Apple?")
     assert (result.text, result.refused, result.source) == (REFUSAL_TEXT["en"], True, "refusal")
     assert result.notes[0].code == "nothing_relevant"
@@ -90,7 +97,7 @@ def test_nothing_relevant_is_refused_without_calling_the_model(engine):
 
 
 def test_an_invented_figure_is_removed_and_nothing_left_is_a_refusal(engine):
-    engine.settings = engine.settings.with_(quick_min_evidence=1.0)
+    engine.settings = engine.settings.with_(quick_min_evidence=1.0, quick_open_evidence=1.0)
     engine.chat.replies.append("甲骨文的总债务股本比为500%[1]。")
     result = answer(engine, "甲骨文的总债务股本比是多少？")
     assert (result.refused, result.text.split("\n")[0]) == (True, REFUSAL_TEXT["zh"])
@@ -100,7 +107,7 @@ def test_an_invented_figure_is_removed_and_nothing_left_is_a_refusal(engine):
 
 
 def test_nothing_left_but_strong_evidence_gives_the_quick_answer(engine):
-    engine.settings = engine.settings.with_(quick_min_evidence=0.0)
+    engine.settings = engine.settings.with_(quick_min_evidence=0.0, quick_open_evidence=0.0)
     engine.chat.replies.append("甲骨文的总债务股本比为500%[1]。")
     result = answer(engine, "甲骨文的总债务股本比是多少？")
     assert (result.refused, result.source, result.text) == (False, "quick", "甲骨文的总债务股本比为427%。[1]")
@@ -110,7 +117,7 @@ def test_nothing_left_but_strong_evidence_gives_the_quick_answer(engine):
 
 
 def test_a_sentence_naming_another_company_is_not_supported_by_a_passage_without_it(engine):
-    engine.settings = engine.settings.with_(quick_min_evidence=1.0)
+    engine.settings = engine.settings.with_(quick_min_evidence=1.0, quick_open_evidence=1.0)
     engine.chat.replies.append("Nvidia的总债务股本比为427%[1]。")
     result = answer(engine, "甲骨文的总债务股本比是多少？")
     assert result.refused is True

@@ -24,16 +24,16 @@ from pathlib import Path
 
 import chromadb
 import pytest
+from conftest import fake_index
+from fakes import fake_embedder
 from langchain_openai import ChatOpenAI
 
 from app.engine import Engine, load_chat, load_engine
 from app.notes import say
 from app.pipeline import Final, Quick, Stage, answer, answer_events
 from bench.serving import free_port
-from conftest import fake_index
 from core.errors import IndexMissing
 from core.settings import Settings
-from fakes import fake_embedder
 from index.build import build_index, current_build
 from index.reader import open_index
 from index.store import open_client

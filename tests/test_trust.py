@@ -7,13 +7,13 @@ here for it (its cosines are not the real model's); what is tested is what each 
 from __future__ import annotations
 
 import pytest
+from conftest import fake_index
+from fakes import ScriptedChat
 
 from app.engine import load_engine
 from app.notes import say
 from app.pipeline import answer
 from app.replies import REFUSAL_TEXT, SCOPE_TEXT
-from conftest import fake_index
-from fakes import ScriptedChat
 
 ARTICLES = {
     "deal.txt": "英伟达每落地1GW向OpenAI投资约100亿美元。首笔资金在首个吉瓦级数据中心建成后支付。",
@@ -127,3 +127,12 @@ def test_the_quick_answer_stands_in_only_when_it_carries_what_was_asked(engine):
     assert (asked_amount.refused, asked_amount.source, asked_amount.text) == (
         False, "quick", "甲骨文上半年营收为150亿美元。[1]")
     assert notes(asked_amount, "zh") == ["模型在段落中没有找到答案。", "模型的回答未通过核验，以下为直接摘自段落的快速回答。"]
+
+
+def test_a_verified_answer_below_the_decision_threshold_gives_way(engine):
+    engine.settings = engine.settings.with_(answer_weights=(("evidence", 1.0),), answer_bias=-10.0,
+                                            answer_threshold=0.5, quick_min_evidence=1.0)
+    result = ask(engine, "OpenAI将购买多少颗GPU？", "OpenAI将购买400万颗GPU[1]。")
+    assert (result.refused, result.source) == (True, "refusal")
+    assert notes(result) == ["The verified sentences do not answer what was asked (a number)."]
+    assert result.signals["answer_score"] < 0.5

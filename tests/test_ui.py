@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import gradio as gr
 import pytest
 from conftest import fake_index
+from fakes import ScriptedChat
 
 from app.engine import load_engine
 from app.ui import build_ui
@@ -17,7 +19,6 @@ from app.ui.chat import answer_markdown, turn_views
 from app.ui.layout import clear, export, make_ask
 from app.ui.sources import sources_html
 from app.validate import InvalidQuestion
-from fakes import ScriptedChat
 
 ARTICLES = {"oracle.txt": "甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。"}
 QUESTION = "甲骨文的总债务股本比是多少？"
@@ -124,7 +125,7 @@ def test_clear_and_export(engine, tmp_path, monkeypatch):
     update = export([answer], request())
     path = update["value"]
     assert update["visible"] is True and path.startswith(str(tmp_path))
-    text = open(path, encoding="utf-8").read()
+    text = Path(path).read_text(encoding="utf-8")
     assert "甲骨文的总债务股本比为427%。[1]" in text and "oracle.txt" in text
 
 

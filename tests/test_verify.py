@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import fake_index
 
 from app.conflicts import describe, find_conflicts
 from app.evidence import ContextPassage, score_sentences
@@ -10,9 +11,8 @@ from app.lexicon import Lexicon
 from app.notes import say
 from app.verify import check, is_refusal, parse_claims
 from core.settings import Policy
-from index.keywords import query_language
-from conftest import fake_index
 from index.glossary import Glossary
+from index.keywords import query_language
 from index.reader import open_index
 
 ARTICLES = {

@@ -10,9 +10,9 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from app.render import escape
 from app.notes import say
-from core.records import Answer, Citation, Note, Passage
+from app.render import escape
+from core.records import Answer, Citation, Passage
 
 EMPTY_EXPORT = "Nothing to export yet: ask a question first."
 
@@ -76,6 +76,7 @@ def _turn(number: int, answer: Answer) -> list[str]:
 def conversation_markdown(turns: list[Answer], title: str = "Citewise conversation") -> str:
     """The whole conversation as Markdown, one section per question.
 
+    >>> from core.records import Note
     >>> answer = Answer(question="Who?", language="en", text="Nobody [1].", refused=False, citations=[],
     ...                 retrieved=[], notes=[Note("marker_dropped", {"n": "<3>"})], timings={},
     ...                 source="model")

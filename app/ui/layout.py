@@ -83,24 +83,23 @@ def build_ui(engine: Engine | None, problem: str | None = None) -> gr.Blocks:
         gr.Markdown("## Citewise")
         gr.Markdown(I18N("intro"))
         with gr.Tabs():
-            with gr.Tab(I18N("chat_tab"), id="chat"):
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=3):
-                        chatbot = gr.Chatbot(label=I18N("chat_label"), height=520, elem_id="cw-chat",
-                                             sanitize_html=True, render_markdown=True, latex_delimiters=[],
-                                             allow_tags=False, feedback_options=None, buttons=["copy"])
-                        status = gr.Markdown(elem_id="cw-status", elem_classes=["cw-status"])
-                        question = gr.Textbox(label=I18N("question_label"), placeholder=I18N("placeholder"),
-                                              lines=2, max_lines=6, elem_id="cw-question")
-                        with gr.Row():
-                            send = gr.Button(I18N("send"), variant="primary", elem_id="cw-send")
-                            stop = gr.Button(I18N("stop"), variant="stop", elem_id="cw-stop")
-                            clear_button = gr.Button(I18N("clear"), elem_id="cw-clear")
-                            export_button = gr.Button(I18N("export"), elem_id="cw-export")
-                        download = gr.File(label=I18N("export_file"), visible=False, elem_id="cw-download")
-                        gr.Examples(EXAMPLES, inputs=question, label=I18N("examples"))
-                    with gr.Column(scale=2):
-                        sources = gr.HTML(sources_html([], "en"), elem_id="cw-sources")
+            with gr.Tab(I18N("chat_tab"), id="chat"), gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(label=I18N("chat_label"), height=520, elem_id="cw-chat",
+                                         sanitize_html=True, render_markdown=True, latex_delimiters=[],
+                                         allow_tags=False, feedback_options=None, buttons=["copy"])
+                    status = gr.Markdown(elem_id="cw-status", elem_classes=["cw-status"])
+                    question = gr.Textbox(label=I18N("question_label"), placeholder=I18N("placeholder"),
+                                          lines=2, max_lines=6, elem_id="cw-question")
+                    with gr.Row():
+                        send = gr.Button(I18N("send"), variant="primary", elem_id="cw-send")
+                        stop = gr.Button(I18N("stop"), variant="stop", elem_id="cw-stop")
+                        clear_button = gr.Button(I18N("clear"), elem_id="cw-clear")
+                        export_button = gr.Button(I18N("export"), elem_id="cw-export")
+                    download = gr.File(label=I18N("export_file"), visible=False, elem_id="cw-download")
+                    gr.Examples(EXAMPLES, inputs=question, label=I18N("examples"))
+                with gr.Column(scale=2):
+                    sources = gr.HTML(sources_html([], "en"), elem_id="cw-sources")
             with gr.Tab(I18N("documents_tab"), id="documents"):
                 gr.Dataframe(document_rows(documents, chunks), label=I18N("documents_table"), interactive=False,
                              headers=["Title / 标题", "Date / 日期", "File / 文件", "Passages / 段落数"])
