@@ -163,13 +163,12 @@ def screen(engine: Engine, asked: Asked, evidence: Evidence) -> tuple[Reply | No
     policy = engine.settings.policy
     scope = engine.scope.read(evidence.vector)
     signals = {"evidence": round(evidence.best, 4), "scope_margin": scope.margin}
-    if scope.kind != IN_SCOPE and scope.margin >= policy.scope_margin:
+    irrelevant = evidence.best < policy.relevance_floor
+    # out of scope by a clear margin, or nothing relevant and it reads like a joke, an instruction, advice
+    if scope.kind != IN_SCOPE and (scope.margin >= policy.scope_margin or irrelevant):
         note = Note("out_of_scope", {"kind": scope.kind})
         return Reply([Line(SCOPE_TEXT[asked.language])], "scope", [note], signals), signals
-    if evidence.best < policy.relevance_floor:
-        if scope.kind != IN_SCOPE:  # nothing relevant, and it reads like a joke, an instruction, advice
-            note = Note("out_of_scope", {"kind": scope.kind})
-            return Reply([Line(SCOPE_TEXT[asked.language])], "scope", [note], signals), signals
+    if irrelevant:
         note = Note("nothing_relevant", {"best": f"{evidence.best:.2f}", "floor": str(policy.relevance_floor)})
         return Reply([Line(REFUSAL_TEXT[asked.language])], "refusal", [note], signals), signals
     return None, signals
@@ -217,9 +216,14 @@ def unnamed(engine: Engine, asked: Asked, sources: list[Source]) -> list[str]:
     return missing + [y for y in asked.years if y not in sections]
 
 
+def numeric_wants(asked: Asked) -> list[str]:
+    """The kinds of fact asked for that a figure answers (amount, count, percent, date, capacity)."""
+    return sorted(k for k in asked.wants if k in FIGURE_KINDS)
+
+
 def kinds_answered(asked: Asked, figure_kinds: set[str]) -> float:
     """Share of the numeric kinds asked for that the answer's figures carry (1.0 when none is asked)."""
-    wanted = [k for k in asked.wants if k in FIGURE_KINDS]
+    wanted = numeric_wants(asked)
     if not wanted:
         return 1.0
     return sum(bool(FIGURE_KINDS[k] & figure_kinds) for k in wanted) / len(wanted)
@@ -227,7 +231,7 @@ def kinds_answered(asked: Asked, figure_kinds: set[str]) -> float:
 
 def asked_figure_kinds(asked: Asked) -> set[str] | None:
     """Figure kinds that answer the question's numeric asks; None when it asks for no number."""
-    wanted = [k for k in asked.wants if k in FIGURE_KINDS]
+    wanted = numeric_wants(asked)
     return set().union(*(FIGURE_KINDS[k] for k in wanted)) if wanted else None
 
 
@@ -277,7 +281,9 @@ def decide(engine: Engine, asked: Asked, evidence: Evidence, context: list[Conte
     if not verified.kept:
         return stand_in(engine, asked, evidence, quick, notes + [Note("nothing_verified")], Note("quick_instead"),
                         signals)
-    sources = [Source(context[n - 1].passage, row, k.support) for k in verified.kept for n, row in k.quotes.items()]
+    lines = [Line(k.text, [Source(context[n - 1].passage, k.quotes[n], k.support) for n in k.passages])
+             for k in verified.kept]
+    sources = [s for line in lines for s in line.sources]
     relevance = {s.row: s.score for s in evidence.scored}
     signals.update(
         cited=round(max(relevance.get(s.row, 0.0) for s in sources), 4),
@@ -285,11 +291,6 @@ def decide(engine: Engine, asked: Asked, evidence: Evidence, context: list[Conte
         kept=round(len(verified.kept) / max(1, verified.claims), 4),
         kinds=kinds_answered(asked, {q.kind for k in verified.kept for q in k.figures}),
     )
-    # what the cited sentences measure, not the model's wording (which echoes the question)
-    quotes = [engine.index.sentences[row].text for k in verified.kept for row in k.quotes.values()]
-    fit = question_fit(asked.text, quotes, asked_figure_kinds(asked), engine.lexicon, engine.embedder.embed_documents)
-    signals["fit"] = fit if fit is not None else -1.0
-    signals["context"] = round(min(k.context for k in verified.kept), 4)
     signals["coverage"] = round(min(k.coverage for k in verified.kept), 4)
     score = engine.settings.policy.answer_score(signals)
     if score is not None:
@@ -298,11 +299,9 @@ def decide(engine: Engine, asked: Asked, evidence: Evidence, context: list[Conte
     if missing:
         return refusal(asked, [], notes + [Note("names_uncited", {"names": ", ".join(missing)})], signals)
     if not engine.settings.policy.answerable(signals):
-        wants = ",".join(sorted(k for k in asked.wants if k in FIGURE_KINDS))
+        wants = ",".join(numeric_wants(asked))
         why = Note("not_answered", {"wants": wants}) if wants else Note("not_confident")
         return stand_in(engine, asked, evidence, quick, notes + [why], Note("quick_instead"), signals)
-    lines = [Line(k.text, [Source(context[n - 1].passage, k.quotes[n], k.support) for n in k.passages])
-             for k in verified.kept]
     for conflict in find_conflicts(engine.index, evidence.passages, evidence.scored, engine.settings.policy)[:1]:
         lines.append(describe(conflict, asked.language, evidence.passages))
         notes.append(Note("sources_differ"))

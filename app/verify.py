@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -62,7 +63,6 @@ class Kept:
     quotes: dict[int, int]  # passage number -> sentence row that says it
     support: float  # cosine between the sentence and its best quote
     figures: list[Quantity]
-    context: float  # worst figure's clause against the passage's (1.0 without figures)
     coverage: float  # share of its words (zh) or glossary terms (en) its best passage carries
 
 
@@ -216,33 +216,36 @@ def _pairs(text: str, own: list[Quantity], p: int, window: list[str], lexicon: L
 
 
 def _figure_fit(text: str, own: list[Quantity], holding: list[int], sentences: list[list[str]],
-                lexicon: Lexicon, embed, floor: float) -> tuple[dict[int, bool], dict[int, float], str | None]:
-    """Per holding passage: does every figure stand there in a clause about the same thing, for the
-    same period? With the worst figure's best clause cosine per passage."""
+                lexicon: Lexicon, embed, floor: float) -> tuple[dict[int, bool], str | None]:
+    """Per holding passage: does every figure stand there in a clause about the same thing (cosine
+    of the clauses ≥ `floor`; 0 leaves the clauses unembedded), for the same period?"""
     pairs = [pair for p in holding for pair in _pairs(text, own, p, sentences[p], lexicon)]
     sims = [1.0] * len(pairs)
-    if pairs:
+    if floor > 0 and pairs:
         texts = list(dict.fromkeys(masked(t) for pair in pairs for t in (pair.answer_clause, pair.passage_clause)))
         vectors = dict(zip(texts, np.asarray(embed(texts), dtype=np.float32)))
         sims = [float(vectors[masked(pair.answer_clause)] @ vectors[masked(pair.passage_clause)]) for pair in pairs]
-    fit, worst, why = {}, {}, None
+    fit, why = {}, None
     for p in holding:
         ok_figures = {pair.figure for pair, sim in zip(pairs, sims) if pair.passage == p and pair.periods_ok
                       and sim >= floor}
         fit[p] = len(ok_figures) == len(own)
-        best = [max((sim for pair, sim in zip(pairs, sims) if pair.passage == p and pair.figure == i), default=0.0)
-                for i in range(len(own))]
-        worst[p] = round(min(best), 4)
         if not fit[p] and why is None:
             period_only = {pair.figure for pair, sim in zip(pairs, sims) if pair.passage == p and sim >= floor}
             why = "period_mismatch" if len(period_only) == len(own) else "figure_context"
-    return fit, worst, why
+    return fit, why
 
 
 # A section heading: a short line of its own without sentence punctuation, digits or a list mark,
 # plain ("核心合作框架与规模"), Markdown ("### 基础设施的盟友共荣") or bold ("**1. 甲骨文的云服务背书**").
 HEADING = re.compile(r"^(?:#{1,6}[ \t]*|\*\*(?:\d{1,2}\.[ \t]*)?)?(?![-*•\s])[^\n。！？.!?:：,，\d*]{2,30}(?:\*\*)?$",
                      re.M)
+
+
+@lru_cache(maxsize=64)
+def _headings(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of every heading line of a document, found once per document text."""
+    return tuple((m.start(), m.end()) for m in HEADING.finditer(text))
 
 
 def section_start(text: str, at: int) -> int:
@@ -255,7 +258,10 @@ def section_start(text: str, at: int) -> int:
     >>> text[section_start(text, text.index("另一家")):]
     '**2. CoreWeave的资本闭环**\n另一家公司。'
     """
-    return max((m.start() for m in HEADING.finditer(text, 0, at)), default=0)
+    # the headings that end before `at`, or the start of its own line when that reads as one
+    line = text.rfind("\n", 0, at) + 1
+    own = [line] if HEADING.fullmatch(text, line, at) else []
+    return max([start for start, end in _headings(text) if end <= at] + own, default=0)
 
 
 def _leads(index: IndexReader, rows: list[int]) -> list[str]:
@@ -360,12 +366,11 @@ def check(answer: str, question: str, language: str, context: list[ContextPassag
             notes.append(Note("figure_missing", {"sentence": text, "figures": shown}) if shown else
                          Note("name_missing", {"sentence": text, "names": ", ".join(named)}))
             continue
-        fits, context_sims = [True] * len(context), [1.0] * len(context)
+        fits = [True] * len(context)
         if own:
-            fit, worst, why = _figure_fit(text, own, [p for p in range(len(context)) if holds[p]], sentences, lexicon,
-                                          embed, policy.figure_context_floor)
+            fit, why = _figure_fit(text, own, [p for p in range(len(context)) if holds[p]], sentences, lexicon,
+                                   embed, policy.figure_context_floor)
             fits = [fit.get(p, False) for p in range(len(context))]
-            context_sims = [worst.get(p, 0.0) for p in range(len(context))]
             if not any(fits):
                 notes.append(Note(why or "figure_context", {"sentence": text,
                                                             "figures": ", ".join(q.text for q in own)}))
@@ -395,7 +400,7 @@ def check(answer: str, question: str, language: str, context: list[ContextPassag
             keep = [best + 1]
         quotes = {n: _quote_row(index, rows[n - 1], sims[n - 1], own) for n in keep}
         kept.append(Kept(text, keep, quotes, max(semantic[n - 1] for n in keep), own,
-                         max(context_sims[n - 1] for n in keep), max(covered[n - 1][0] for n in keep)))
+                         max(covered[n - 1][0] for n in keep)))
     return Verified(kept, len(stating), notes)
 
 

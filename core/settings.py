@@ -73,23 +73,24 @@ class Policy:
     quick_margin: float = 0.05
     quick_sentences: int = 2
     # Verification: a marker stays on its passage when that passage supports the sentence
-    # within `citation_margin` of the best one; a sentence without figures needs a passage
-    # sentence at least `support_floor` close (D8, D18).
+    # within `citation_margin` of the best one (D8); every sentence, figures or not, needs a
+    # passage sentence at least `support_floor` close (D19).
     citation_margin: float = 0.08
     support_floor: float = 0.55
     # A figure's local phrase in the answer against the phrase around the same figure in the
-    # passage: below this cosine the figure measures something else (D18).
+    # passage: below this cosine the figure measures something else; 0 = not checked (D19).
     figure_context_floor: float = 0.0
-    # Share of a sentence's words (Chinese) or glossary terms (English) its passage must carry (D18).
+    # Share of a sentence's words (Chinese) or glossary terms (English) its passage must carry (D19).
     coverage_floor: float = 0.7
-    # How many of the words a sentence takes from the question its passage may lack (D18).
+    # How many of the words a sentence takes from the question its passage may lack (D19: 99 = any).
     echo_missing_max: float = 99
     # Conflicts: both sides within `conflict_margin` of the best evidence, saying nearly the
     # same thing (cosine >= `conflict_same_thing`) (D8).
     conflict_margin: float = 0.06
     conflict_same_thing: float = 0.75
-    # Scope: a question closer than `scope_floor` to an out-of-scope request (off-topic,
-    # instructions, predictions) than to any in-scope example gets the scope reply (D19).
+    # Scope: a question closer by `scope_margin` to an out-of-scope example (off-topic,
+    # instructions, predictions) than to any in-scope one gets the scope reply (D20: 1.0 = never
+    # for a relevant question; an irrelevant one gets it whenever its closest example is out of scope).
     scope_margin: float = 1.0
     # When the model gives no verified answer, the quick answer stands in only if it carries
     # the asked kind of fact about the asked names and its evidence is this strong (D11, D20).
