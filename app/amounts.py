@@ -297,9 +297,12 @@ _ZH_PERIODS = {"上半年": "the first half of {y}", "下半年": "the second ha
                "二季度": "the second quarter of {y}", "第三季度": "the third quarter of {y}",
                "三季度": "the third quarter of {y}", "第四季度": "the fourth quarter of {y}",
                "四季度": "the fourth quarter of {y}", "年底": "the end of {y}", "年末": "the end of {y}",
-               "年初": "early {y}", "年中": "mid-{y}"}
+               "年初": "early {y}", "年中": "mid-{y}",
+               # the articles' list style: "2026 年 H2", "2025 年 Q4"
+               "H1": "the first half of {y}", "H2": "the second half of {y}", "Q1": "the first quarter of {y}",
+               "Q2": "the second quarter of {y}", "Q3": "the third quarter of {y}", "Q4": "the fourth quarter of {y}"}
 _ZH_DATE = re.compile(r"(\d{4})\s*年\s*(?:(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?|("
-                      + "|".join(sorted(_ZH_PERIODS, key=len, reverse=True)) + r"))?")
+                      + "|".join(sorted(_ZH_PERIODS, key=len, reverse=True)) + r")(?![A-Za-z0-9]))?")
 
 
 def to_english_dates(text: str) -> str:
@@ -307,6 +310,8 @@ def to_english_dates(text: str) -> str:
 
     >>> to_english_dates("预计2026年下半年落地；2025年9月22日宣布；2027年")
     '预计the second half of 2026落地；September 22, 2025宣布；2027'
+    >>> to_english_dates("- 2026 年 H2:首个 1 GW 系统上线")
+    '- the second half of 2026:首个 1 GW 系统上线'
     """
     def english(m: re.Match) -> str:
         year, month, day, period = m.groups()

@@ -7,6 +7,11 @@
 Each JSON object has the fields eval/score.py reads (see README, "The ask format").
 With --retrieval-only no chat model is loaded: the answer is left empty and only
 `retrieved` is filled.
+
+A cited sentence in another language than the question gets a machine translation after the
+answer is made (app.translate): each citation has `translation` (null when the languages match or
+the answer is a refusal) and `translation_check` (its figures against the original's), and the
+record has `translate_s`, kept out of `timings`. --no-translate leaves these fields out.
 """
 
 from __future__ import annotations
@@ -23,9 +28,10 @@ from app.engine import Engine, load_engine
 from app.notes import say
 from app.pipeline import answer
 from app.retrieve import search_text
+from app.translate import Translator
 from app.validate import InvalidQuestion
 from core.errors import CitewiseError
-from core.records import Answer, Passage
+from core.records import Answer, Citation, Passage
 from core.settings import Settings
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -46,12 +52,32 @@ def retrieval_record(engine: Engine, qid: str | None, question: str, history: li
     }
 
 
-def answer_record(qid: str | None, result: Answer) -> dict:
-    """The JSON object eval/score.py reads."""
-    return {
+def translation_fields(citation: Citation) -> dict:
+    """A citation's machine translation and its figure check; both null when there is none.
+
+    >>> from core.records import Rendering
+    >>> c = Citation(1, None, "估值达1570亿美元。", 0, 10, Rendering("Valued at US$157 million.", "zh", "en",
+    ...              ("1570亿美元",), ("US$157 million",)))
+    >>> translation_fields(c)["translation_check"]
+    {'source_language': 'zh', 'figures_match': False, 'missing': ['1570亿美元'], 'added': ['US$157 million'], \
+'untranslated': [], 'failure': None}
+    """
+    r = citation.rendering
+    if r is None:
+        return {"translation": None, "translation_check": None}
+    return {"translation": r.text or None,
+            "translation_check": {"source_language": r.source_language, "figures_match": r.figures_match,
+                                  "missing": list(r.missing), "added": list(r.added),
+                                  "untranslated": list(r.untranslated), "failure": r.failure}}
+
+
+def answer_record(qid: str | None, result: Answer, translate_s: float | None = None) -> dict:
+    """The JSON object eval/score.py reads; with `translate_s`, the citations' translations too."""
+    extra = translation_fields if translate_s is not None else (lambda c: {})
+    record = {
         "id": qid, "question": result.question, "answer": result.text, "refused": result.refused,
         "citations": [{"n": c.n, "source": c.passage.source, "chunk_id": c.passage.chunk_id,
-                       "text": c.passage.text, "quote": c.quote} for c in result.citations],
+                       "text": c.passage.text, "quote": c.quote, **extra(c)} for c in result.citations],
         "retrieved": retrieved(result.retrieved),
         "warnings": [say(n, result.language) for n in result.notes],
         "notes": [{"code": n.code, **n.args} for n in result.notes],
@@ -59,6 +85,9 @@ def answer_record(qid: str | None, result: Answer) -> dict:
         "signals": result.signals,
         "timings": result.timings,
     }
+    if translate_s is not None:
+        record["translate_s"] = translate_s
+    return record
 
 
 def invalid_record(qid: str | None, question: str, exc: InvalidQuestion) -> dict:
@@ -66,13 +95,24 @@ def invalid_record(qid: str | None, question: str, exc: InvalidQuestion) -> dict
             "retrieved": [], "warnings": [str(exc)], "timings": {}}
 
 
-def one(engine: Engine, qid: str | None, question: str, history: list, retrieval_only: bool, k: int) -> dict:
+def one(engine: Engine, qid: str | None, question: str, history: list, retrieval_only: bool, k: int,
+        translate: bool = False) -> dict:
+    """One question's record. `translate`: the cited sentences in the reader's language too, made
+    after the answer and timed apart (`translate_s`), so `timings` stay the answer's own."""
     if retrieval_only:
         return retrieval_record(engine, qid, question, history, k)
     try:
-        return answer_record(qid, answer(engine, question, [tuple(t) for t in history]))
+        result = answer(engine, question, [tuple(t) for t in history])
     except InvalidQuestion as exc:
         return invalid_record(qid, question, exc)
+    if not translate:
+        return answer_record(qid, result)
+    started = time.perf_counter()
+    translator = Translator.for_engine(engine)
+    result = translator.translate_answer(result)
+    translate_s = round(time.perf_counter() - started, 3)
+    translator.restore_answer_prefix()  # the next question of a batch reads its cached prefix
+    return answer_record(qid, result, translate_s)
 
 
 def json_line(record: dict) -> str:
@@ -107,6 +147,17 @@ def readable(record: dict) -> str:
         lines.append("Sources:")
         for c in record["citations"]:
             lines.append(f"[{c['n']}] {c['source']}: “{c['quote']}”")
+            check = c.get("translation_check")
+            if c.get("translation"):
+                lines.append(f"    machine translation: {c['translation']}")
+            if check and check["failure"]:
+                lines.append(f"    no machine translation: {check['failure']}")
+            elif check and not check["figures_match"]:
+                differ = [f"{f} is not in the translation" for f in check["missing"]]
+                differ += [f"{f} is not in the original" for f in check["added"]]
+                lines.append(f"    ⚠ figures differ from the original: {'; '.join(differ)}")
+            if check and check["untranslated"]:
+                lines.append(f"    ⚠ left untranslated: {', '.join(check['untranslated'])}")
     else:
         lines.append("Related passages:" if record["answer"] else "Passages found:")
         for n, r in enumerate(record["retrieved"], start=1):
@@ -124,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jsonl", type=Path, help="answer every line of this file")
     parser.add_argument("--retrieval-only", action="store_true", help="only retrieve passages; no chat model")
     parser.add_argument("-k", type=int, default=5, help="passages to retrieve")
+    parser.add_argument("--no-translate", action="store_true",
+                        help="no machine translation of cited sentences in another language than the question")
     args = parser.parse_args(argv)
     if (args.question is None) == (args.jsonl is None):
         parser.error("give a question or --jsonl FILE")
@@ -133,10 +186,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.jsonl:
             for row in rows:
                 record = one(engine, row.get("id"), row["question"], row.get("history") or [],
-                             args.retrieval_only, args.k)
+                             args.retrieval_only, args.k, not args.no_translate)
                 print(json_line(record), flush=True)
             return 0
-        record = one(engine, None, args.question, [], args.retrieval_only, args.k)
+        record = one(engine, None, args.question, [], args.retrieval_only, args.k, not args.no_translate)
         print(json_line(record) if args.json else readable(record))
         return 0
     except CitewiseError as exc:

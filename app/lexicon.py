@@ -4,15 +4,18 @@
 - fillers.tsv: words that state nothing on their own ("as follows", 以下);
 - scope.tsv: example requests of each kind the chat does or does not serve;
 - wants.tsv: how a question asks for an amount, a count, a percentage, a date, a capacity;
-- claim_terms.tsv: relations and attributes (acquire, employees) with their Chinese forms.
+- claim_terms.tsv: relations and attributes (acquire, employees) with their Chinese forms;
+- english_names.tsv: how an English answer writes the articles' Chinese names and units (博通 = Broadcom);
+- parts.tsv: how a question asks several things at once (app.parts).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.parts import PartRules
 from index.glossary import Glossary
 
 DATA = Path(__file__).with_name("data")
@@ -36,6 +39,8 @@ class Lexicon:
     scope: tuple[tuple[str, str], ...]  # (kind, example request)
     wants: tuple[tuple[str, re.Pattern], ...]
     claim_terms: Glossary
+    english: tuple[tuple[str, str], ...] = ()  # (Chinese form, English form)
+    parts: PartRules = field(default_factory=PartRules.load)
 
     @classmethod
     def load(cls, folder: Path = DATA) -> Lexicon:
@@ -44,7 +49,9 @@ class Lexicon:
         fillers = frozenset(row[0].strip().lower() for row in _rows(folder / "fillers.tsv"))
         scope = tuple((kind.strip(), text.strip()) for kind, text in _rows(folder / "scope.tsv"))
         wants = tuple((kind, re.compile(pattern, re.I)) for kind, pattern in _rows(folder / "wants.tsv"))
-        return cls(periods, fillers, scope, wants, Glossary.load(folder / "claim_terms.tsv"))
+        english = tuple((zh.strip(), en.strip()) for zh, en in _rows(folder / "english_names.tsv"))
+        return cls(periods, fillers, scope, wants, Glossary.load(folder / "claim_terms.tsv"), english,
+                   PartRules.load(folder / "parts.tsv"))
 
     def period_codes(self, text: str) -> set[str]:
         """The sub-year periods a piece of text names.

@@ -32,6 +32,9 @@ TEXT: dict[str, dict[str, str]] = {
         "names_uncited": "The passages cited do not mention {names}.",
         "names_unrelated": "The closest passages do not mention {names}.",
         "sources_differ": "The sources differ on this point; both are cited.",
+        "part_added": "The model's answer left out “{part}”; the passage that says it is quoted verbatim.",
+        "part_missing": "The answer does not cover “{part}”; the closest passage is among the sources.",
+        "part_not_found": "The articles do not say “{part}”.",
     },
     "zh": {
         "nothing_relevant": "没有足够相关的段落（最高 {best} < {floor}）。",
@@ -56,6 +59,9 @@ TEXT: dict[str, dict[str, str]] = {
         "names_uncited": "所引段落没有提到 {names}。",
         "names_unrelated": "最接近的段落没有提到 {names}。",
         "sources_differ": "不同来源在这一点上说法不一，两者都已引用。",
+        "part_added": "模型的回答遗漏了“{part}”，已直接引用说明这一点的原文。",
+        "part_missing": "回答没有涵盖“{part}”，最接近的段落见来源。",
+        "part_not_found": "文章没有提到“{part}”。",
     },
 }
 WANTS = {

@@ -13,6 +13,7 @@ The steps, each a function with a typed result:
     generate       -> Draft       the model's text, or why there is none
     check          -> Verified    only sentences a passage says, each with its passages (app.verify)
     decide         -> Reply       the verified answer, the quick answer, or a refusal
+      cover        -> [Line]      every part of the question answered, added, or named as missing
 
 Order of events: Stage(searching) → Found → Quick → Stage(reading) → Token… → Stage(checking) →
 Final. Every path ends with exactly one Final.
@@ -29,9 +30,11 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from app.amounts import find_quantities
 from app.cite import Line, Source, number
 from app.conflicts import describe, find_conflicts
+from app.display import plain
 from app.engine import Engine
 from app.entities import known_names, mentions, question_names
 from app.evidence import ContextPassage, Scored, build_context, quick_lines, score_sentences
+from app.parts import Parts
 from app.prompts import INSTRUCTION, render
 from app.replies import REFUSAL_TEXT, SCOPE_TEXT, related
 from app.retrieve import search_text
@@ -86,6 +89,7 @@ class Asked:
     names: list[str]  # companies, people, products the question is about
     years: list[str]  # calendar years the question names
     wants: frozenset[str]  # kinds of fact asked for: amount, count, percent, date, capacity
+    parts: Parts = Parts((), False)  # what a complete answer covers (app.parts)
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class Evidence:
     scored: list[Scored]  # sentences of the passages against the question, best first
     vector: list[float]  # the question's own embedding (a follow-up's, without its history)
     timings: dict[str, float]
+    parts: list[list[Scored]] = field(default_factory=list)  # per part of a question that asks several things
 
     @property
     def best(self) -> float:
@@ -141,7 +146,8 @@ def read_question(engine: Engine, question: str, history: Sequence[tuple[str, st
     # does not know it; a lone unknown word ("October", "Wall") may be anything (D9).
     names = [n for n in found if n in known or (n.isascii() and " " in n)]
     years = list(dict.fromkeys(str(int(q.value)) for q in find_quantities(question) if q.kind == "year"))
-    return Asked(question, query_language(question), tuple(history), names, years, engine.lexicon.asked_kinds(question))
+    return Asked(question, query_language(question), tuple(history), names, years, engine.lexicon.asked_kinds(question),
+                 engine.lexicon.parts.parts(question, names))
 
 
 def gather(engine: Engine, asked: Asked) -> Evidence:
@@ -154,7 +160,11 @@ def gather(engine: Engine, asked: Asked) -> Evidence:
     else:
         sentence_vector = vector
     scored = score_sentences(engine.index, found.passages, sentence_vector)
-    return Evidence(found.passages, scored, vector, {k: round(v, 4) for k, v in found.timings.items()})
+    parts = []
+    if asked.parts.several:  # one more embedding per part (~40 ms each) so each part's sentences are known
+        parts = [score_sentences(engine.index, found.passages, engine.retriever.query_vector(text, asked.language))
+                 for text in asked.parts.texts]
+    return Evidence(found.passages, scored, vector, {k: round(v, 4) for k, v in found.timings.items()}, parts)
 
 
 def screen(engine: Engine, asked: Asked, evidence: Evidence) -> tuple[Reply | None, dict[str, float]]:
@@ -302,10 +312,44 @@ def decide(engine: Engine, asked: Asked, evidence: Evidence, context: list[Conte
         wants = ",".join(numeric_wants(asked))
         why = Note("not_answered", {"wants": wants}) if wants else Note("not_confident")
         return stand_in(engine, asked, evidence, quick, notes + [why], Note("quick_instead"), signals)
+    added, part_notes = cover(engine, asked, evidence, lines)
+    lines += added
+    notes += part_notes
     for conflict in find_conflicts(engine.index, evidence.passages, evidence.scored, engine.settings.policy)[:1]:
         lines.append(describe(conflict, asked.language, evidence.passages))
         notes.append(Note("sources_differ"))
     return Reply(lines, "model", notes, signals)
+
+
+def cover(engine: Engine, asked: Asked, evidence: Evidence, lines: list[Line]) -> tuple[list[Line], list[Note]]:
+    """Every part of a question that asks several things: answered, added from the evidence, or
+    named as not in the articles.
+
+    A part counts as answered when a shown line cites a sentence among that part's most relevant
+    (within `context_margin` of its best). A part with relevant evidence and no line gets that
+    evidence verbatim when it is in the reader's language, else a note; a part whose best
+    evidence is below the relevance floor is named as not in the articles (D22).
+    """
+    policy = engine.settings.policy
+    cited = {s.row for line in lines for s in line.sources}
+    added: list[Line] = []
+    notes: list[Note] = []
+    for text, scored in zip(asked.parts.texts, evidence.parts):
+        if not scored or scored[0].score < policy.relevance_floor:
+            notes.append(Note("part_not_found", {"part": text}))
+            continue
+        near = [s for s in scored if s.score >= scored[0].score - policy.context_margin]
+        if cited & {s.row for s in near}:
+            continue
+        best = scored[0]
+        sentence = engine.index.sentences[best.row]
+        if query_language(sentence.text) == asked.language:
+            added.append(Line(plain(sentence.text), [Source(evidence.passages[best.passage], best.row, best.score)]))
+            cited.add(best.row)
+            notes.append(Note("part_added", {"part": text}))
+        else:
+            notes.append(Note("part_missing", {"part": text}))
+    return added, notes
 
 
 def final(asked: Asked, evidence: Evidence, reply: Reply, engine: Engine, clock: Clock) -> Final:
@@ -330,7 +374,8 @@ def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, st
     quick = quick_lines(engine.index, evidence.passages, evidence.scored, engine.settings.policy)
     quick_text, quick_citations = number(quick, engine.index, asked.language)
     yield Quick("\n".join(quick_text), quick_citations, clock.mark("quick_s"))
-    context = build_context(engine.index, evidence.passages, evidence.scored, asked.language, engine.settings.policy)
+    context = build_context(engine.index, evidence.passages, evidence.scored, asked.language, engine.settings.policy,
+                            evidence.parts, asked.parts.spread, engine.lexicon.english)
     draft = yield from generate(engine, context, asked, clock)
     yield Stage("checking", clock.now())
     verified = None

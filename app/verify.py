@@ -20,7 +20,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from app.amounts import Quantity, find_quantities, matches, supported, to_english_text
+from app.amounts import Quantity, find_quantities, matches, supported
+from app.english import to_english
 from app.entities import known_names, mentions, names
 from app.evidence import ContextPassage
 from app.lexicon import Lexicon
@@ -333,7 +334,7 @@ def check(answer: str, question: str, language: str, context: list[ContextPassag
         english for g in (glossary, lexicon.claim_terms) if g is not None for english, _ in g.terms(question)}
     stating = []
     for claim in parse_claims(answer):
-        text = to_english_text(claim.text) if language == "en" else claim.text
+        text = to_english(claim.text, lexicon.english) if language == "en" else claim.text
         if claimless(text, question, lexicon.fillers):
             notes.append(Note("claimless", {"sentence": text}))
         elif language == "en" and foreign(text):

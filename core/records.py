@@ -71,6 +71,29 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Rendering:
+    """A machine translation of a cited sentence into the reader's language, with its figure check.
+
+    `missing`: figures of the original the translation lacks; `added`: figures of the translation
+    the original lacks (after unit conversion: 100亿美元 is US$10 billion). Either one non-empty
+    means the figures differ, which is always shown next to the translation, as are words the
+    model left untranslated.
+    """
+
+    text: str  # empty when the model failed
+    source_language: str  # "en" | "zh"
+    target_language: str
+    missing: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+    failure: str | None = None  # why there is no translation (a timeout, a dead server)
+    untranslated: tuple[str, ...] = ()  # source-language words left in the text (Chinese in English)
+
+    @property
+    def figures_match(self) -> bool:
+        return not (self.missing or self.added)
+
+
+@dataclass(frozen=True)
 class Citation:
     """Passage `n` of an answer: the passage and the sentence in it that supports the answer."""
 
@@ -79,6 +102,9 @@ class Citation:
     quote: str  # the supporting sentence, verbatim from the article
     quote_start: int  # offsets of the quote in the document text
     quote_end: int
+    # The quote in the question's language when the passage is in another one; filled after the
+    # verified answer is shown (app.translate), never part of verifying it.
+    rendering: Rendering | None = None
 
 
 @dataclass(frozen=True)

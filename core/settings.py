@@ -69,6 +69,16 @@ class Policy:
     context_margin: float = 0.10
     context_budget: int = 480
     context_passages: int = 4
+    # Complete answers (D22): each further part of a question adds `context_part_budget`
+    # characters and its best sentences come first; a question for a set of facts (terms,
+    # milestones) widens the margin by `context_spread_margin`, adds `context_spread_budget`,
+    # takes the next sentence of each chosen one, and takes candidates in order of relevance
+    # minus redundancy (maximal marginal relevance, weight `context_diversity` on relevance;
+    # 1.0 = by relevance alone).
+    context_part_budget: int = 240
+    context_spread_budget: int = 240
+    context_spread_margin: float = 0.05
+    context_diversity: float = 0.5
     # The quick answer: a second sentence only within `quick_margin` of the best (D8).
     quick_margin: float = 0.05
     quick_sentences: int = 2

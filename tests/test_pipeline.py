@@ -69,7 +69,7 @@ def test_english_questions_read_english_amounts(engine):
     engine.chat.replies.append("Nvidia invests US$10 billion for each GW [1].")
     result = answer(engine, "How much does 英伟达 invest per 1GW 投资?")
     (_, user), = engine.chat.prompts
-    assert "英伟达每落地1GW对应约US$10 billion投资。" in user[1]
+    assert "Nvidia每落地1GW对应约US$10 billion投资。首笔资金在首个GW级数据中心建成后支付。" in user[1]
     assert result.text == "Nvidia invests US$10 billion for each GW. [1]"
     assert result.citations[0].quote == "英伟达每落地1GW对应约100亿美元投资。"
 

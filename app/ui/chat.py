@@ -2,6 +2,11 @@
 
 `turn_views` is plain Python (tested with a scripted fake model); `layout.py` wires it to Gradio.
 Everything from a document or a model is escaped before it reaches Markdown or HTML.
+
+After the verified answer, cited sentences in another language than the question get a machine
+translation (app.translate): from the cache at once, else from the model one by one, each shown
+as it comes. This runs in the same generator, so it holds the same queue slot as the answer
+(`concurrency_id="model"`, one at a time): two model calls never run at once.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from app.engine import Engine
 from app.notes import say
 from app.pipeline import Final, Found, Quick, Stage, Token, answer_events
 from app.render import escape
+from app.translate import Translator, pending, with_rendering
 from app.ui.sources import sources_html
 from app.ui.strings import message
 from app.validate import InvalidQuestion, clean_question
@@ -69,6 +75,7 @@ def turn_views(engine: Engine | None, question: str, turns: list[Answer], lang: 
     history = [(a.question, a.text) for a in turns]
     quick, written, found = "", "", []
     panel = sources_html(turns, lang)
+    answered: View | None = None
     try:
         for event in answer_events(engine, question, history):
             elapsed = time.perf_counter() - started
@@ -93,8 +100,9 @@ def turn_views(engine: Engine | None, question: str, turns: list[Answer], lang: 
                 yield View(_streamed(quick, written), status_line(lang, "writing", elapsed), panel)
             elif isinstance(event, Final):
                 done = [*turns, event.answer]
-                yield View(answer_markdown(event.answer, turn), message(lang, "done", s=elapsed),
-                           sources_html(done, lang), event.answer)
+                answered = View(answer_markdown(event.answer, turn), message(lang, "done", s=elapsed),
+                                sources_html(done, lang), event.answer)
+                yield answered
     except InvalidQuestion:
         raise
     except CitewiseError as exc:  # e.g. the index was removed while the app runs: says what to run
@@ -102,6 +110,32 @@ def turn_views(engine: Engine | None, question: str, turns: list[Answer], lang: 
     except Exception as exc:  # never a traceback in the chat; the console has it
         log.exception("answering %r failed", question)
         yield View(message(lang, "failed", why=escape(type(exc).__name__)), "", sources_html(turns, lang))
+        return
+    if answered is not None:
+        yield from translation_views(engine, answered, turns, lang)
+
+
+def translation_views(engine: Engine, answered: View, turns: list[Answer], lang: str) -> Iterator[View]:
+    """The answered view again with its cited sentences translated: the cached ones at once, then
+    one more view per sentence the model translates. Nothing when no sentence needs it."""
+    answer = answered.answer
+    if answer is None or not pending(answer):
+        return
+    started, took = time.perf_counter(), 0.0
+    try:
+        translator = Translator.for_engine(engine)
+        answer = translator.fill_cached(answer)
+        todo = pending(answer) if engine.chat is not None else []
+        for done, citation in enumerate(todo):
+            status = f"{answered.status} · {message(lang, 'translating', done=done, n=len(todo))}"
+            yield View(answered.reply, status, sources_html([*turns, answer], lang), answer)
+            answer = with_rendering(answer, citation.n, translator.translate(citation.quote, answer.language))
+        took = time.perf_counter() - started if translator.calls else 0.0
+        translator.restore_answer_prefix()
+    except Exception:  # the answer is shown and kept whatever happens here; the console has the cause
+        log.exception("translating the cited sentences of %r failed", answer.question)
+    status = f"{answered.status} · {message(lang, 'translated', s=took)}" if took else answered.status
+    yield View(answered.reply, status, sources_html([*turns, answer], lang), answer)
 
 
 def _streamed(quick: str, written: str) -> str:

@@ -2,6 +2,8 @@
 
 Everything that came from an article or a model goes through `app.render.escape`, so the
 file renders inert (no HTML, no images, no links); only the answer's [n] markers are put back.
+Quotes and passages are written clean (`app.display.plain`: no Markdown marks, no glossary
+parentheses), as the sources panel shows them.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from app.display import plain
 from app.notes import say
 from app.render import escape
-from core.records import Answer, Citation, Passage
+from app.ui.strings import figures_differ, message
+from core.records import Answer, Citation, Passage, Rendering
 
 EMPTY_EXPORT = "Nothing to export yet: ask a question first."
 
@@ -51,9 +55,31 @@ def _source_line(passage: Passage) -> str:
     return f"{_line(passage.title)} — {_line(passage.source)}{date}"
 
 
+def _rendering(rendering: Rendering | None) -> list[str]:
+    """The quote's machine translation, labelled in its language, and the figure warning if any.
+
+    >>> print("\\n".join(_rendering(Rendering("Valued at *US$157 million*.", "zh", "en", ("1570亿美元",)))))
+    Machine translation: Valued at \\*US$157 million\\*.
+    <BLANKLINE>
+    _⚠ Figures differ from the original: 1570亿美元 is not in the translation._
+    <BLANKLINE>
+    """
+    if rendering is None:
+        return []
+    lang = rendering.target_language
+    if rendering.failure:
+        return [f"_{_line(message(lang, 'translation_failed', why=rendering.failure))}_", ""]
+    lines = [f"{message(lang, 'machine_translation')}: {_line(rendering.text)}", ""]
+    if not rendering.figures_match:
+        lines += [f"_⚠ {_line(figures_differ(lang, rendering.missing, rendering.added))}_", ""]
+    if rendering.untranslated:
+        lines += [f"_⚠ {_line(message(lang, 'untranslated', words=', '.join(rendering.untranslated)))}_", ""]
+    return lines
+
+
 def _citation(citation: Citation) -> list[str]:
-    return [f"[{citation.n}] {_source_line(citation.passage)}", "", _blockquote(citation.quote), "",
-            "Passage:", "", _blockquote(citation.passage.text), ""]
+    return [f"[{citation.n}] {_source_line(citation.passage)}", "", _blockquote(plain(citation.quote)), "",
+            *_rendering(citation.rendering), "Passage:", "", _blockquote(plain(citation.passage.text)), ""]
 
 
 def _turn(number: int, answer: Answer) -> list[str]:

@@ -1,6 +1,8 @@
 """The sources panel: each cited passage in the original text, its supporting sentence highlighted.
 
-All document text goes through html.escape, so a passage holding `<script>` shows it as text.
+Passages are shown clean (app.display: no Markdown marks, no glossary parentheses); the highlight
+is found on stored offsets, then mapped. All document text goes through html.escape, so a passage
+holding `<script>` shows it as text.
 Ids are `src-<turn>-<n>`: the answer's [n] links point at them (see CLICK_JS).
 """
 
@@ -8,8 +10,9 @@ from __future__ import annotations
 
 import html
 
-from app.ui.strings import message
-from core.records import Answer, Citation, Passage
+from app.display import plain, shown
+from app.ui.strings import figures_differ, message
+from core.records import Answer, Citation, Passage, Rendering
 
 CSS = """
 .cw-sources { font-size: 0.92rem; line-height: 1.55; }
@@ -21,6 +24,9 @@ CSS = """
 .cw-n { font-weight: 700; margin-right: 4px; }
 .cw-status { min-height: 1.6em; }
 details.cw-turn > summary, details.cw-also > summary { cursor: pointer; margin: 6px 0; }
+.cw-translation { margin-top: 6px; padding: 4px 8px; border-left: 3px solid rgba(128,128,128,.5); }
+.cw-mt { font-size: 0.78rem; font-weight: 600; opacity: .75; margin-right: 6px; }
+.cw-mt-warn { margin-top: 4px; font-size: 0.85rem; color: #b45309; }
 """
 
 # A click on an answer's [n] link scrolls its source into view (opening a collapsed earlier turn).
@@ -44,17 +50,22 @@ document.addEventListener('click', function (event) {
 
 
 def highlighted(passage: Passage, start: int, end: int) -> str:
-    """The passage as HTML with document offsets [start, end) marked; the whole passage when they fall outside.
+    """The clean passage as HTML with document offsets [start, end) marked; the whole passage when
+    they fall outside.
 
     >>> p = Passage("c1", "a.txt", "A", None, "One <b>. Two.", 10, 23, 0.9)
     >>> highlighted(p, 19, 23)
     'One &lt;b&gt;. <mark>Two.</mark>'
+    >>> highlighted(Passage("c2", "b.txt", "B", None, "吸引**英伟达**（NVIDIA: 芯片公司）撒钱。", 0, 27, 0.9), 4, 7)
+    '吸引<mark>英伟达</mark>撒钱。'
     """
     lo, hi = start - passage.start, end - passage.start
-    text = passage.text
-    if not (0 <= lo < hi <= len(text)):
-        return html.escape(text)
-    return f"{html.escape(text[:lo])}<mark>{html.escape(text[lo:hi])}</mark>{html.escape(text[hi:])}"
+    view = shown(passage.text)
+    if not (0 <= lo < hi <= len(passage.text)):
+        return html.escape(view.text)
+    s, e = view.span(lo, hi)
+    text = view.text
+    return f"{html.escape(text[:s])}<mark>{html.escape(text[s:e])}</mark>{html.escape(text[e:])}"
 
 
 def _meta(passage: Passage) -> str:
@@ -62,17 +73,46 @@ def _meta(passage: Passage) -> str:
     return html.escape(" · ".join(p for p in parts if p))
 
 
-def citation_card(turn: int, citation: Citation) -> str:
+def rendering_html(rendering: Rendering | None, lang: str) -> str:
+    """The machine translation under a highlighted sentence, labelled as one, with a warning when
+    its figures differ from the original's.
+
+    >>> rendering = Rendering("Valued at US$157 million.", "zh", "en", ("1570亿美元",))
+    >>> print(rendering_html(rendering, "en").replace("><", ">\\n<").replace(": ", ":\\n"))
+    <div class="cw-translation" lang="en">
+    <span class="cw-mt">Machine translation</span>Valued at US$157 million.<div class="cw-mt-warn">⚠ Figures differ from the original:
+    1570亿美元 is not in the translation.</div>
+    </div>
+    """
+    if rendering is None:
+        return ""
+    label = html.escape(message(lang, "machine_translation"))
+    if rendering.failure:
+        why = html.escape(message(lang, "translation_failed", why=rendering.failure))
+        return f'<div class="cw-translation cw-mt-failed"><span class="cw-mt">{label}</span>{why}</div>'
+    warning = ""
+    if not rendering.figures_match:
+        warning = (f'<div class="cw-mt-warn">⚠ {html.escape(figures_differ(lang, rendering.missing, rendering.added))}'
+                   '</div>')
+    if rendering.untranslated:
+        words = html.escape(message(lang, "untranslated", words=", ".join(rendering.untranslated)))
+        warning += f'<div class="cw-mt-warn">⚠ {words}</div>'
+    return (f'<div class="cw-translation" lang="{rendering.target_language}"><span class="cw-mt">{label}</span>'
+            f'{html.escape(rendering.text)}{warning}</div>')
+
+
+def citation_card(turn: int, citation: Citation, lang: str = "en") -> str:
     p = citation.passage
     return (f'<section class="cw-source" id="src-{turn}-{citation.n}">'
             f'<h4><span class="cw-n">[{citation.n}]</span>{html.escape(p.title)}</h4>'
             f'<div class="cw-meta">{_meta(p)}</div>'
-            f'<div class="cw-text">{highlighted(p, citation.quote_start, citation.quote_end)}</div></section>')
+            f'<div class="cw-text">{highlighted(p, citation.quote_start, citation.quote_end)}</div>'
+            f'{rendering_html(citation.rendering, lang)}</section>')
 
 
 def passage_card(passage: Passage) -> str:
     return (f'<section class="cw-source cw-plain"><h4>{html.escape(passage.title)}</h4>'
-            f'<div class="cw-meta">{_meta(passage)}</div><div class="cw-text">{html.escape(passage.text)}</div>'
+            f'<div class="cw-meta">{_meta(passage)}</div><div class="cw-text">{html.escape(plain(passage.text))}</div>'
             f'</section>')
 
 
@@ -84,7 +124,7 @@ def turn_html(turn: int, answer: Answer, lang: str) -> str:
     cited = {c.passage.chunk_id for c in answer.citations}
     rest = [p for p in answer.retrieved if p.chunk_id not in cited]
     out = [f"<h3>{html.escape(message(lang, 'cited'))}</h3>"]
-    out += [citation_card(turn, c) for c in answer.citations]
+    out += [citation_card(turn, c, lang) for c in answer.citations]
     if rest:
         out.append(f'<details class="cw-also"><summary>{html.escape(message(lang, "also", n=len(rest)))}</summary>'
                    + "".join(passage_card(p) for p in rest) + "</details>")

@@ -80,6 +80,14 @@ MESSAGES = {
         "engine_error": "The chat cannot answer yet: {why}",
         "failed": "Something went wrong while answering ({why}). The question was not lost: try again, "
                   "and if it keeps failing, check the app's console.",
+        "machine_translation": "Machine translation",
+        "translating": "Translating cited sentences ({done}/{n})…",
+        "translated": "cited sentences translated in {s:.1f} s",
+        "translation_failed": "No machine translation ({why}).",
+        "figures_differ": "Figures differ from the original: {figures}.",
+        "figure_missing": "{f} is not in the translation",
+        "figure_added": "{f} is not in the original",
+        "untranslated": "Left untranslated: {words}.",
     },
     "zh": {
         "searching": "正在检索文章…",
@@ -99,6 +107,14 @@ MESSAGES = {
         "export_empty": "还没有可导出的内容：请先提问。",
         "engine_error": "暂时无法回答：{why}",
         "failed": "回答时出错（{why}）。问题没有丢失：请重试；如果一直失败，请查看应用的控制台。",
+        "machine_translation": "机器翻译",
+        "translating": "正在翻译引文（{done}/{n}）…",
+        "translated": "引文翻译用时 {s:.1f} 秒",
+        "translation_failed": "暂无机器翻译（{why}）。",
+        "figures_differ": "数字与原文不符：{figures}。",
+        "figure_missing": "译文缺少 {f}",
+        "figure_added": "原文没有 {f}",
+        "untranslated": "未译出：{words}。",
     },
 }
 
@@ -115,3 +131,15 @@ def language(accept_language: str | None) -> str:
 
 def message(lang: str, key: str, **values) -> str:
     return MESSAGES[lang][key].format(**values)
+
+
+def figures_differ(lang: str, missing: tuple[str, ...], added: tuple[str, ...]) -> str:
+    """What a machine translation got wrong in its figures, for the warning next to it.
+
+    >>> figures_differ("en", ("1570亿美元",), ("US$157 million",))
+    'Figures differ from the original: 1570亿美元 is not in the translation; US$157 million is not in the original.'
+    >>> figures_differ("zh", ("US$10 billion",), ())
+    '数字与原文不符：译文缺少 US$10 billion。'
+    """
+    parts = [message(lang, "figure_missing", f=f) for f in missing] + [message(lang, "figure_added", f=f) for f in added]
+    return message(lang, "figures_differ", figures=("；" if lang == "zh" else "; ").join(parts))
