@@ -63,7 +63,7 @@ def status_line(lang: str, key: str, elapsed: float, **values) -> str:
 
 
 def turn_views(engine: Engine | None, question: str, turns: list[Answer], lang: str,
-               problem: str | None = None) -> Iterator[View]:
+               problem: str | None = None, translate: bool = True) -> Iterator[View]:
     """Views of one turn, from "searching" to the verified answer. Raises InvalidQuestion first
     (before anything is shown) when the question cannot be used."""
     question = clean_question(question)
@@ -111,7 +111,7 @@ def turn_views(engine: Engine | None, question: str, turns: list[Answer], lang: 
         log.exception("answering %r failed", question)
         yield View(message(lang, "failed", why=escape(type(exc).__name__)), "", sources_html(turns, lang))
         return
-    if answered is not None:
+    if answered is not None and translate:
         yield from translation_views(engine, answered, turns, lang)
 
 

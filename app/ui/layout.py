@@ -13,7 +13,7 @@ import gradio as gr
 
 from app.engine import Engine
 from app.render import escape
-from app.ui.chat import View, turn_views
+from app.ui.chat import View, translation_views, turn_views
 from app.ui.documents import DOCUMENTS_CSS, document_html, document_rows
 from app.ui.export import export_file
 from app.ui.sources import CLICK_JS, CSS, sources_html
@@ -48,7 +48,9 @@ def make_ask(engine: Engine | None, problem: str | None = None):
 
     def ask(question: str, chat: list, turns: list[Answer], request: gr.Request):
         lang = _lang(request)
-        views = turn_views(engine, question, turns, lang, problem)
+        # translation is a chained event of its own (`make_translate`): once the answer is shown the
+        # Ask button is free again, and a new question queues behind the translation for the model
+        views = turn_views(engine, question, turns, lang, problem, translate=False)
         try:
             view: View = next(views)
         except InvalidQuestion as exc:  # the typed text stays in the box; nothing reaches the model
@@ -62,6 +64,21 @@ def make_ask(engine: Engine | None, problem: str | None = None):
             yield _messages(chat, question, view.reply), done, view.sources, view.status, ""
 
     return ask
+
+
+def make_translate(engine: Engine | None):
+    """After an answer: its cited sentences in the reader's language (the sources panel and the
+    turns update; the chat is left as it is)."""
+
+    def translate(turns: list[Answer], status: str, request: gr.Request):
+        if engine is None or not turns:
+            return
+        lang = _lang(request)
+        answered = View("", status, sources_html(turns, lang), turns[-1])
+        for view in translation_views(engine, answered, turns[:-1], lang):
+            yield [*turns[:-1], view.answer], view.sources, view.status
+
+    return translate
 
 
 def clear(request: gr.Request):
@@ -111,13 +128,17 @@ def build_ui(engine: Engine | None, problem: str | None = None) -> gr.Blocks:
                             queue=False)
 
         ask = make_ask(engine, problem)
+        translate = make_translate(engine)
         outputs = [chatbot, turns, sources, status, question]
-        events = [
+        asked = [
             question.submit(ask, [question, chatbot, turns], outputs, api_name="ask", concurrency_id="model",
                             concurrency_limit=1, show_progress="hidden"),
             send.click(ask, [question, chatbot, turns], outputs, api_visibility="private", concurrency_id="model",
                        concurrency_limit=1, show_progress="hidden"),
         ]
+        events = asked + [a.success(translate, [turns, status], [turns, sources, status], api_visibility="private",
+                                    concurrency_id="model", concurrency_limit=1, show_progress="hidden")
+                          for a in asked]
         stop.click(None, None, None, cancels=events, queue=False)
         clear_button.click(clear, None, [chatbot, turns, sources, status, download], cancels=events, queue=False)
         export_button.click(export, [turns], [download], queue=False)
