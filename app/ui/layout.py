@@ -13,6 +13,7 @@ import gradio as gr
 
 from app.engine import Engine
 from app.render import escape
+from app.translate import pending
 from app.ui.chat import View, translation_views, turn_views
 from app.ui.documents import DOCUMENTS_CSS, document_html, document_rows
 from app.ui.export import export_file
@@ -68,15 +69,17 @@ def make_ask(engine: Engine | None, problem: str | None = None):
 
 def make_translate(engine: Engine | None):
     """After an answer: its cited sentences in the reader's language (the sources panel and the
-    turns update; the chat is left as it is)."""
+    turns update; the chat and the status line are left as they are: a pending event's timer
+    would otherwise stand in the status line)."""
 
     def translate(turns: list[Answer], status: str, request: gr.Request):
-        if engine is None or not turns:
+        if engine is None or not turns or not pending(turns[-1]):
+            yield gr.skip(), gr.skip()  # nothing to translate: the page stays as it is
             return
         lang = _lang(request)
         answered = View("", status, sources_html(turns, lang), turns[-1])
         for view in translation_views(engine, answered, turns[:-1], lang):
-            yield [*turns[:-1], view.answer], view.sources, view.status
+            yield [*turns[:-1], view.answer], view.sources
 
     return translate
 
@@ -136,7 +139,7 @@ def build_ui(engine: Engine | None, problem: str | None = None) -> gr.Blocks:
             send.click(ask, [question, chatbot, turns], outputs, api_visibility="private", concurrency_id="model",
                        concurrency_limit=1, show_progress="hidden"),
         ]
-        events = asked + [a.success(translate, [turns, status], [turns, sources, status], api_visibility="private",
+        events = asked + [a.success(translate, [turns, status], [turns, sources], api_visibility="private",
                                     concurrency_id="model", concurrency_limit=1, show_progress="hidden")
                           for a in asked]
         stop.click(None, None, None, cancels=events, queue=False)
