@@ -44,8 +44,8 @@ def served(engine, max_size: int = 32, problem: str | None = None):
 
 
 @contextmanager
-def chromium_page(locale: str = "en-US"):
-    """A page in headless Chromium; yields (page, dialogs, requests) to assert on."""
+def chromium_browser():
+    """Headless Chromium; each `browser.new_context()` is a separate browser session (own cookies)."""
     from playwright.sync_api import sync_playwright
 
     if why := chromium_missing():
@@ -53,11 +53,23 @@ def chromium_page(locale: str = "en-US"):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 1000})
-            page = context.new_page()
-            dialogs, requests = [], []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.on("request", lambda r: requests.append(r.url))
-            yield page, dialogs, requests
+            yield browser
         finally:
             browser.close()
+
+
+def new_page(browser, locale: str = "en-US"):
+    """A page in a new context of `browser`; returns (page, dialogs, requests) to assert on."""
+    context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    dialogs, requests = [], []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: requests.append(r.url))
+    return page, dialogs, requests
+
+
+@contextmanager
+def chromium_page(locale: str = "en-US"):
+    """A page in headless Chromium; yields (page, dialogs, requests) to assert on."""
+    with chromium_browser() as browser:
+        yield new_page(browser, locale)

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.serving import chromium_missing, free_port, served  # noqa: F401  (re-exported for the tests)
+from bench.serving import chromium_browser as _chromium_browser
+from bench.serving import (  # noqa: F401  (re-exported for the tests)
+    chromium_missing,
+    free_port,
+    new_page,  # noqa: F401  (re-exported for the tests)
+    served,
+)
 from bench.serving import chromium_page as _chromium_page
 from core.settings import ROOT
 
@@ -29,6 +35,14 @@ def chromium_page(locale: str = "en-US"):
     need_chromium()
     with _chromium_page(locale) as page:
         yield page
+
+
+@contextmanager
+def chromium_browser():
+    """Headless Chromium for tests that need several browser sessions (`new_page(browser)` each)."""
+    need_chromium()
+    with _chromium_browser() as browser:
+        yield browser
 
 
 def ask(page, question: str, timeout_s: float = 120) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
-from pathlib import Path
 from types import SimpleNamespace
 
 import gradio as gr
@@ -16,7 +15,8 @@ from fakes import ScriptedChat
 from app.engine import load_engine
 from app.ui import build_ui
 from app.ui.chat import answer_markdown, turn_views
-from app.ui.layout import clear, export, make_ask
+from app.ui.downloads import COOKIE, Downloads
+from app.ui.layout import clear, make_ask, make_export
 from app.ui.sources import sources_html
 from app.validate import InvalidQuestion
 
@@ -115,18 +115,35 @@ def test_no_engine_means_a_plain_message_saying_what_to_run():
                         "content": "The chat cannot answer yet: No index at data/index: run \\`python -m index\\`."}
 
 
-def test_clear_and_export(engine, tmp_path, monkeypatch):
-    monkeypatch.setattr("app.ui.layout.EXPORTS", tmp_path)
+def test_clear_and_export(engine, tmp_path):
     chat, turns, sources, status, download = clear(request())
-    assert (chat, turns, status) == ([], [], "")
+    assert (chat, turns, status, download) == ([], [], "", "")
     assert sources == sources_html([], "en")
     engine.chat.replies.append(REPLY)
     answer = list(turn_views(engine, QUESTION, [], "en"))[-1].answer
-    update = export([answer], request())
-    path = update["value"]
-    assert update["visible"] is True and path.startswith(str(tmp_path))
-    text = Path(path).read_text(encoding="utf-8")
+    downloads = Downloads(tmp_path)
+    export = make_export(downloads)
+    browser = SimpleNamespace(headers={"accept-language": "en-US", "cookie": f"{COOKIE}={'s' * 32}"})
+    link = export([answer], browser)
+    token = re.fullmatch(r'<a class="cw-download" href="export/([\w-]{32})" download="citewise-conversation-'
+                         r'\d{8}-\d{6}\.md">⬇ Download the conversation \(Markdown\)</a> <span class="cw-download-note">'
+                         r"This link works once, in this browser, for 10 minutes; press Export again for another "
+                         r"copy.</span>", link)[1]
+    text = downloads.take("s" * 32, token).decode("utf-8")
     assert "甲骨文的总债务股本比为427%。[1]" in text and "oracle.txt" in text
+
+
+def test_an_export_without_a_session_cookie_writes_nothing(engine, tmp_path, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(gr, "Warning", warnings.append)
+    engine.chat.replies.append(REPLY)
+    answer = list(turn_views(engine, QUESTION, [], "en"))[-1].answer
+    export = make_export(Downloads(tmp_path / "exports"))
+    assert export([answer], request()) == ""
+    assert export([], request()) == ""
+    assert warnings == ["Export needs the browser to keep this site's session cookie; allow cookies and try again.",
+                        "Nothing to export yet: ask a question first."]
+    assert not (tmp_path / "exports").exists()
 
 
 def test_the_ui_is_built_with_streaming_generators(engine):

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-import pytest
-
-from app.ui.export import conversation_markdown, export_file
+from app.ui.export import conversation_markdown
 from core.records import Answer, Citation, Note, Passage
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -134,26 +130,3 @@ def test_a_refused_answer_lists_the_first_three_related_passages():
 def test_a_multi_line_question_stays_one_heading():
     turn = answer("What\n# is this?", "Nothing.")
     assert conversation_markdown([turn]).splitlines()[2] == "### Q1. What \\# is this?"
-
-
-def test_an_empty_conversation_cannot_be_exported(tmp_path):
-    with pytest.raises(ValueError) as error:
-        export_file([], tmp_path)
-    assert str(error.value) == "Nothing to export yet: ask a question first."
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_the_export_is_written_under_a_time_stamped_name(tmp_path):
-    cited = Citation(1, ORACLE, "Oracle's ratio is 427%.", 0, 23)
-    turns = [answer("中文问题？", "答案[1]。", citations=[cited])]
-    path = export_file(turns, tmp_path / "exports", now=datetime(2025, 11, 22, 9, 5, 7))
-    assert path == tmp_path / "exports" / "citewise-conversation-20251122-090507.md"
-    assert path.read_text(encoding="utf-8") == conversation_markdown(turns)
-    assert path.read_text(encoding="utf-8").splitlines()[2:5] == ["### Q1. 中文问题？", "", "答案[1]。"]
-
-
-def test_without_a_clock_the_name_still_follows_the_pattern(tmp_path):
-    path = export_file([answer("Q?", "A.")], tmp_path)
-    assert path.parent == tmp_path
-    assert path.name.startswith("citewise-conversation-") and path.suffix == ".md"
-    datetime.strptime(path.stem.removeprefix("citewise-conversation-"), "%Y%m%d-%H%M%S")

@@ -9,16 +9,12 @@ parentheses), as the sources panel shows them.
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from pathlib import Path
 
 from app.display import plain
 from app.notes import say
 from app.render import escape
 from app.ui.strings import figures_differ, message
 from core.records import Answer, Citation, Passage, Rendering
-
-EMPTY_EXPORT = "Nothing to export yet: ask a question first."
 
 # `[n]:` stays escaped: at the start of a line it would be a link reference definition.
 _ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\](?!:)")
@@ -124,18 +120,3 @@ def conversation_markdown(turns: list[Answer], title: str = "Citewise conversati
             lines += ["---", ""]
         lines += _turn(number, answer)
     return "\n".join(lines)
-
-
-def export_file(turns: list[Answer], directory: Path, now: datetime | None = None) -> Path:
-    """Write the conversation to `directory/citewise-conversation-YYYYmmdd-HHMMSS.md` and return its path.
-
-    `now` fixes the time stamp (tests); an export within the same second replaces the previous one,
-    which holds the same conversation or a shorter one.
-    """
-    if not turns:
-        raise ValueError(EMPTY_EXPORT)
-    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"citewise-conversation-{stamp}.md"
-    path.write_text(conversation_markdown(turns), encoding="utf-8")
-    return path

@@ -1,22 +1,30 @@
 """The Gradio Blocks app: chat with a sources panel, and a documents tab.
 
     demo = build_ui(engine)              # engine=None + problem: the page explains what to run
-    serve(demo, settings)                # queue and safe launch defaults
+    serve(demo, settings)                # queue and safe launch defaults, the session cookie, /export/<token>
 """
 
 from __future__ import annotations
 
+import html
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 
 from app.engine import Engine
 from app.render import escape
 from app.translate import pending
 from app.ui.chat import View, translation_views, turn_views
 from app.ui.documents import DOCUMENTS_CSS, document_html, document_rows
-from app.ui.export import export_file
+from app.ui.downloads import ROUTE, Downloads, SessionCookie, session_of
+from app.ui.export import conversation_markdown
+from app.ui.guard import NoRelay
 from app.ui.sources import CLICK_JS, CSS, sources_html
 from app.ui.strings import I18N, language, message
 from app.validate import InvalidQuestion
@@ -33,7 +41,7 @@ EXAMPLES = [
     "CoreWeave与OpenAI的合同价值多少？",
 ]
 MAX_QUEUE = 32  # waiting requests; more get "queue full" at once instead of waiting minutes
-EXPORTS = Path(tempfile.gettempdir()) / "citewise-exports"
+EXPORT_TTL_S = 600  # an export nobody fetches is removed after this long
 
 
 def _lang(request: gr.Request | None) -> str:
@@ -85,17 +93,52 @@ def make_translate(engine: Engine | None):
 
 
 def clear(request: gr.Request):
-    return [], [], sources_html([], _lang(request)), "", gr.update(value=None, visible=False)
+    return [], [], sources_html([], _lang(request)), "", ""
 
 
-def export(turns: list[Answer], request: gr.Request):
-    if not turns:
-        gr.Warning(message(_lang(request), "export_empty"))
-        return gr.update(value=None, visible=False)
-    return gr.update(value=str(export_file(turns, EXPORTS)), visible=True)
+def make_export(downloads: Downloads):
+    """The Export handler: the conversation as Markdown, stored for this browser's session only;
+    the page gets a one-time link to it (`export_route`)."""
+
+    def export(turns: list[Answer], request: gr.Request) -> str:
+        lang = _lang(request)
+        if not turns:
+            gr.Warning(message(lang, "export_empty"))
+            return ""
+        session = session_of(request.headers.get("cookie"))
+        if session is None:  # a client that keeps no cookies could never fetch the file
+            gr.Warning(message(lang, "export_no_cookie"))
+            return ""
+        token = downloads.put(session, conversation_markdown(turns))
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        # relative link: it works behind a proxy that serves the app under a path prefix
+        return (f'<a class="cw-download" href="export/{token}" download="citewise-conversation-{stamp}.md">'
+                f'⬇ {html.escape(message(lang, "export_link"))}</a> <span class="cw-download-note">'
+                f'{html.escape(message(lang, "export_once", minutes=EXPORT_TTL_S // 60))}</span>')
+
+    return export
 
 
-def build_ui(engine: Engine | None, problem: str | None = None) -> gr.Blocks:
+def export_route(downloads: Downloads) -> Route:
+    """GET /export/<token>: the export, once, to the browser session that made it; 404 to anyone else."""
+
+    def fetch(request: Request) -> Response:
+        data = downloads.take(session_of(request.headers.get("cookie")), request.path_params["token"])
+        if data is None:
+            return PlainTextResponse(message(language(request.headers.get("accept-language")), "export_gone"),
+                                     status_code=404, headers={"Cache-Control": "no-store"})
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        return Response(data, media_type="text/markdown; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="citewise-conversation-{stamp}.md"',
+            "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+    return Route(ROUTE, fetch, methods=["GET"])
+
+
+def build_ui(engine: Engine | None, problem: str | None = None, downloads: Downloads | None = None) -> gr.Blocks:
+    """The page. Exports go to `downloads` (default: a private temporary folder of this process);
+    `serve` mounts the route that hands them out, so it reads them from `demo.downloads`."""
+    downloads = downloads or Downloads(Path(tempfile.mkdtemp(prefix="citewise-exports-")), EXPORT_TTL_S)
     documents = sorted(engine.index.documents.values(), key=lambda d: d.source) if engine else []
     chunks = engine.index.chunks if engine else []
     with gr.Blocks(title="Citewise") as demo:
@@ -116,7 +159,7 @@ def build_ui(engine: Engine | None, problem: str | None = None) -> gr.Blocks:
                         stop = gr.Button(I18N("stop"), variant="stop", elem_id="cw-stop")
                         clear_button = gr.Button(I18N("clear"), elem_id="cw-clear")
                         export_button = gr.Button(I18N("export"), elem_id="cw-export")
-                    download = gr.File(label=I18N("export_file"), visible=False, elem_id="cw-download")
+                    download = gr.HTML("", elem_id="cw-download")
                     gr.Examples(EXAMPLES, inputs=question, label=I18N("examples"))
                 with gr.Column(scale=2):
                     sources = gr.HTML(sources_html([], "en"), elem_id="cw-sources")
@@ -144,15 +187,18 @@ def build_ui(engine: Engine | None, problem: str | None = None) -> gr.Blocks:
                           for a in asked]
         stop.click(None, None, None, cancels=events, queue=False)
         clear_button.click(clear, None, [chatbot, turns, sources, status, download], cancels=events, queue=False)
-        export_button.click(export, [turns], [download], queue=False)
+        export_button.click(make_export(downloads), [turns], [download], queue=False)
+    demo.downloads = downloads
     return demo
 
 
 def serve(demo: gr.Blocks, settings: Settings, max_size: int = MAX_QUEUE, block: bool = True) -> gr.Blocks:
     """Queue and launch with safe defaults: loopback unless configured, no share link, no public API
-    outside the queue, no tracebacks in the page."""
+    outside the queue, no tracebacks in the page, no fetching of other URLs for a caller. Every
+    browser gets a session cookie, and its exports are served at /export/<token> to that browser only."""
     demo.queue(max_size=max_size, default_concurrency_limit=1, api_open=False)
-    demo.launch(server_name=settings.host, server_port=settings.port, share=False, show_error=False,
+    demo.launch(app_kwargs={"routes": [export_route(demo.downloads)], "middleware": [Middleware(NoRelay), Middleware(SessionCookie)]},
+                server_name=settings.host, server_port=settings.port, share=False, show_error=False,
                 max_threads=8, footer_links=[], i18n=I18N, css=CSS + DOCUMENTS_CSS, head=CLICK_JS,
                 prevent_thread_lock=not block, quiet=not block)
     return demo
