@@ -7,8 +7,10 @@ so the fixed system prompt is read once and reused as a prefix by every later an
 
 from __future__ import annotations
 
+import queue
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -27,6 +29,65 @@ class ModelUnavailable(CitewiseError):
     """The chat model could not be reached or failed mid-answer."""
 
 
+class ModelTimeout(TimeoutError):
+    """The model gave no complete answer within the time allowed from the moment the prompt was sent."""
+
+    def __init__(self, limit_s: float):
+        super().__init__(f"no complete answer within {limit_s:g} s")
+        self.limit_s = limit_s
+
+
+# The stream's worker thread puts its cancel event here, so a LlamaCppChat called from that thread
+# can stop llama.cpp mid-prompt (the prompt is read before the first token: the longest silent wait).
+_CALL = threading.local()
+
+
+def stream_until(chat: BaseChatModel, messages: Sequence[BaseMessage], limit_s: float, **kwargs: Any) -> Iterator[str]:
+    """The model's text pieces, with `limit_s` counted from now (the prompt is sent now), whether the
+    model is silent before its first token, between tokens, or never answers at all. `kwargs` go to
+    the model's `stream` (e.g. max_tokens).
+
+    The model runs in a worker thread; past the deadline this raises `ModelTimeout` at once and the
+    worker is told to stop: a LlamaCppChat aborts llama.cpp even while it reads the prompt, any other
+    model stops at its next piece. Closing the iterator early (the user pressed Stop) stops it too.
+    """
+    pieces: queue.Queue = queue.Queue()
+    cancel = threading.Event()
+    end = object()
+
+    def work() -> None:
+        _CALL.cancel = cancel
+        try:
+            for chunk in chat.stream(list(messages), **kwargs):
+                if cancel.is_set():
+                    break
+                text = chunk.content if isinstance(chunk.content, str) else ""
+                if text:
+                    pieces.put(text)
+        except BaseException as exc:  # handed to the consumer, which decides what it means
+            pieces.put(exc)
+        else:
+            pieces.put(end)
+
+    deadline = time.monotonic() + limit_s
+    threading.Thread(target=work, name="citewise-model-stream", daemon=True).start()
+    try:
+        while True:
+            try:
+                item = pieces.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise ModelTimeout(limit_s) from None
+            if item is end:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+            if time.monotonic() > deadline:
+                raise ModelTimeout(limit_s)
+    finally:
+        cancel.set()
+
+
 class LlamaCppChat(BaseChatModel):
     """A local GGUF chat model (llama-cpp-python), streaming, one call at a time."""
 
@@ -38,12 +99,19 @@ class LlamaCppChat(BaseChatModel):
     repeat_penalty: float = 1.15  # a 1.5B model otherwise loops on one sentence
     _llama: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _cancel: threading.Event | None = PrivateAttr(default=None)  # the running call's (see stream_until)
+    _abort: Any = PrivateAttr(default=None)  # the ctypes callback, kept alive as long as the context
 
     def model_post_init(self, __context: Any) -> None:
+        import llama_cpp
         from llama_cpp import Llama
 
         self._llama = Llama(model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads,
                             n_threads_batch=self.n_threads, n_batch=256, verbose=False)
+        # llama.cpp asks this between compute steps; True abandons the decode (the prompt's cache
+        # stays valid up to the last whole batch, and the next call trims the rest)
+        self._abort = llama_cpp.ggml_abort_callback(lambda _: self._cancel is not None and self._cancel.is_set())
+        llama_cpp.llama_set_abort_callback(self._llama._ctx.ctx, self._abort, None)
 
     @property
     def _llm_type(self) -> str:
@@ -58,17 +126,21 @@ class LlamaCppChat(BaseChatModel):
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         with self._lock:
-            pieces = self._llama.create_chat_completion(
-                messages=self._messages(messages), stream=True, stop=stop,
-                max_tokens=kwargs.get("max_tokens", self.max_tokens), temperature=self.temperature,
-                repeat_penalty=self.repeat_penalty)
-            for piece in pieces:
-                text = piece["choices"][0]["delta"].get("content") or ""
-                if text:
-                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-                    if run_manager:
-                        run_manager.on_llm_new_token(text, chunk=chunk)
-                    yield chunk
+            self._cancel = getattr(_CALL, "cancel", None)
+            try:
+                pieces = self._llama.create_chat_completion(
+                    messages=self._messages(messages), stream=True, stop=stop,
+                    max_tokens=kwargs.get("max_tokens", self.max_tokens), temperature=self.temperature,
+                    repeat_penalty=self.repeat_penalty)
+                for piece in pieces:
+                    text = piece["choices"][0]["delta"].get("content") or ""
+                    if text:
+                        chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                        if run_manager:
+                            run_manager.on_llm_new_token(text, chunk=chunk)
+                        yield chunk
+            finally:
+                self._cancel = None
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:

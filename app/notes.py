@@ -17,6 +17,8 @@ TEXT: dict[str, dict[str, str]] = {
         "not_answered": "The verified sentences do not answer what was asked ({wants}).",
         "not_confident": "The verified sentences are too weakly supported to be shown as the answer.",
         "model_failed": "The model could not answer ({why}); this is the quick answer taken verbatim from the passages.",
+        "model_timeout": "The model gave no complete answer within {s} s; this is the quick answer taken verbatim "
+                         "from the passages.",
         "no_model": "No model is configured; this is the quick answer taken verbatim from the passages.",
         "quick_instead": "The model's answer did not hold up; this is the quick answer taken verbatim from the passages.",
         "figure_missing": "Removed “{sentence}”: the figure {figures} is not in the passages.",
@@ -44,6 +46,7 @@ TEXT: dict[str, dict[str, str]] = {
         "not_answered": "通过核验的句子没有回答所问的内容（{wants}）。",
         "not_confident": "通过核验的句子支持不足，不作为回答显示。",
         "model_failed": "模型未能作答（{why}），以下为直接摘自段落的快速回答。",
+        "model_timeout": "模型在 {s} 秒内没有给出完整回答，以下为直接摘自段落的快速回答。",
         "no_model": "未配置模型，以下为直接摘自段落的快速回答。",
         "quick_instead": "模型的回答未通过核验，以下为直接摘自段落的快速回答。",
         "figure_missing": "已删除“{sentence}”：段落中没有数字 {figures}。",

@@ -34,6 +34,7 @@ from app.display import plain
 from app.engine import Engine
 from app.entities import known_names, mentions, question_names
 from app.evidence import ContextPassage, Scored, build_context, quick_lines, score_sentences
+from app.llm import ModelTimeout, stream_until
 from app.parts import Parts
 from app.prompts import INSTRUCTION, render
 from app.replies import REFUSAL_TEXT, SCOPE_TEXT, related
@@ -108,7 +109,7 @@ class Evidence:
 @dataclass(frozen=True)
 class Draft:
     text: str
-    failure: str | None = None  # why the model gave no text (a timeout, a dead server)
+    failure: Note | None = None  # why the model gave no text: model_timeout, model_failed, no_model
 
 
 @dataclass(frozen=True)
@@ -193,23 +194,20 @@ def messages(context: list[ContextPassage], question: str, language: str) -> lis
 def generate(engine: Engine, context: list[ContextPassage], asked: Asked, clock: Clock) -> Generator[Event, None, Draft]:
     """Stream the model's answer as Token events; the Draft is the generator's return value."""
     if engine.chat is None:
-        return Draft("", "no model is configured")
+        return Draft("", Note("no_model"))
     yield Stage("reading", clock.mark("reading_s"))
     pieces: list[str] = []
-    limit = engine.settings.llm_timeout_s
     try:
-        for chunk in engine.chat.stream(messages(context, asked.text, asked.language)):
-            text = chunk.content if isinstance(chunk.content, str) else ""
-            if not text:
-                continue
+        for text in stream_until(engine.chat, messages(context, asked.text, asked.language),
+                                 engine.settings.llm_timeout_s):
             if not pieces:
                 yield Stage("writing", clock.mark("first_token_s"))
             pieces.append(text)
             yield Token(text)
-            if clock.now() > limit:
-                raise TimeoutError(f"no complete answer within {limit} s")
-    except Exception as exc:  # the model boundary: a dead server, a timeout, a broken stream
-        return Draft("".join(pieces), f"{type(exc).__name__}: {exc}"[:200])
+    except ModelTimeout as exc:
+        return Draft("".join(pieces), Note("model_timeout", {"s": f"{exc.limit_s:g}"}))
+    except Exception as exc:  # the model boundary: a dead server, a broken stream
+        return Draft("".join(pieces), Note("model_failed", {"why": f"{type(exc).__name__}: {exc}"[:200]}))
     clock.mark("generate_s")
     return Draft("".join(pieces).strip())
 
@@ -283,8 +281,7 @@ def decide(engine: Engine, asked: Asked, evidence: Evidence, context: list[Conte
     """One answerability decision over the signals: the verified answer, the quick answer, or a refusal."""
     signals = dict(signals)
     if draft.failure:
-        note = Note("no_model" if engine.chat is None else "model_failed", {"why": draft.failure})
-        return stand_in(engine, asked, evidence, quick, [], note, signals, failed=True)
+        return stand_in(engine, asked, evidence, quick, [], draft.failure, signals, failed=True)
     if verified is None:  # the model said the passages don't answer
         return stand_in(engine, asked, evidence, quick, [Note("model_no_answer")], Note("quick_instead"), signals)
     notes = list(verified.notes)

@@ -34,6 +34,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from app.amounts import find_quantities, supported
 from app.display import plain
 from app.english import to_english
+from app.llm import stream_until
 from app.prompts import PROMPTS, fence, render
 from core.records import Answer, Citation, Rendering
 from core.settings import Settings
@@ -192,11 +193,12 @@ class Translator:
     model: str
     names: Sequence[tuple[str, str]] = ()  # (Chinese form, English form): app/data/english_names.tsv
     calls: int = 0  # model calls made (a cache hit makes none)
+    timeout_s: float = 45.0  # per sentence, from the moment its prompt is sent (app.llm.stream_until)
 
     @classmethod
     def for_engine(cls, engine) -> Translator:
         return cls(engine.chat, TranslationCache(cache_path(engine.settings)), model_id(engine.settings),
-                   engine.lexicon.english)
+                   engine.lexicon.english, timeout_s=engine.settings.llm_timeout_s)
 
     def request(self, quote: str, target: str) -> Request:
         original = plain(quote)
@@ -244,8 +246,8 @@ class Translator:
             return Rendering("", request.source, target, failure="no model is configured")
         self.calls += 1
         try:
-            reply = self.chat.invoke(request.messages, max_tokens=request.max_tokens)
-            text = clean_reply(reply.content if isinstance(reply.content, str) else "")
+            text = clean_reply("".join(stream_until(self.chat, request.messages, self.timeout_s,
+                                                    max_tokens=request.max_tokens)))
         except Exception as exc:  # the model boundary: a dead server, a timeout
             log.warning("translating %r failed: %s", request.original[:60], exc)
             return Rendering("", request.source, target, failure=f"{type(exc).__name__}: {exc}"[:200])

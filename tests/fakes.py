@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 
 import numpy as np
@@ -50,11 +51,23 @@ def fake_embedder(settings: Settings, dim: int = 64, delay: float = 0.0) -> Embe
     return Embedder(HashingEmbeddings(dim, delay), model_id, sha, dim)
 
 
+class Blocked:
+    """A reply that never comes: the model blocks before its first token until `release()` (a
+    stalled server, a wedged local model), then ends without a word."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.started = threading.Event()
+
+    def release(self) -> None:
+        self.event.set()
+
+
 class ScriptedChat(BaseChatModel):
     """A chat model that streams queued replies and records the prompts it was given.
 
-    A reply may be an exception (raised mid-stream after `fail_after` chunks) or None
-    (hang: sleep `hang_s` before the first chunk).
+    A reply may be an exception (raised mid-stream after `fail_after` chunks), None
+    (hang: sleep `hang_s` before the first chunk), or a `Blocked` (blocks until released).
     """
 
     replies: list = []
@@ -71,6 +84,10 @@ class ScriptedChat(BaseChatModel):
     def _stream(self, messages, stop=None, run_manager=None, **kwargs):
         self.prompts.append([(m.type, m.content) for m in messages])
         reply = self.replies.pop(0)
+        if isinstance(reply, Blocked):
+            reply.started.set()
+            reply.event.wait(120)
+            return
         if reply is None:
             time.sleep(self.hang_s)
             raise TimeoutError("the model server did not answer")

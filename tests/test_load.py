@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from browser import served
 from conftest import fake_index
-from fakes import ScriptedChat
+from fakes import Blocked, ScriptedChat
 from gradio_client import Client
 
 from app.engine import load_engine
@@ -42,6 +43,29 @@ def test_eight_users_three_questions_each_all_answered(settings, docs):
     # each user is one conversation: the n-th answer links to the n-th turn's sources
     assert answers == [[f"甲骨文的总债务股本比为427%。[\\[1\\]](#src-{t}-1)" for t in range(3)]] * 8
     assert len(engine.chat.prompts) == 24
+
+
+def test_a_stalled_model_frees_the_answering_slot_within_the_timeout(settings, docs):
+    engine = slow_engine(settings, docs, replies=1, delay_s=0.0)
+    stalled = Blocked()
+    engine.chat.replies.insert(0, stalled)
+    engine.settings = engine.settings.with_(llm_timeout_s=2)
+    try:
+        with served(engine) as (url, _):
+            first, second = Client(url, verbose=False), Client(url, verbose=False)
+            started = time.perf_counter()
+            job = first.submit(QUESTIONS[0], [], api_name="/ask")
+            assert stalled.started.wait(10)  # the first question holds the model
+            queued = second.submit(QUESTIONS[0], [], api_name="/ask")  # waits for the one answering slot
+            stalled_answer = final_answer(job.result(timeout=30))
+            assert time.perf_counter() - started < 6
+            assert stalled_answer == ("甲骨文的总债务股本比为427%。[\\[1\\]](#src-0-1)\n\n"
+                                      "_⚠ 模型在 2 秒内没有给出完整回答，以下为直接摘自段落的快速回答。_")
+            assert final_answer(queued.result(timeout=30)) == "甲骨文的总债务股本比为427%。[\\[1\\]](#src-0-1)"
+            assert time.perf_counter() - started < 10
+            assert not stalled.event.is_set()  # the first model call never returned: only the slot was freed
+    finally:
+        stalled.release()
 
 
 def test_a_burst_beyond_the_queue_is_told_the_queue_is_full_and_later_requests_succeed(settings, docs):

@@ -7,9 +7,12 @@ citations and the refusal flags, not the model's exact wording.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
+from langchain_core.messages import HumanMessage, SystemMessage
 
+from app.llm import ModelTimeout, stream_until
 from app.pipeline import REFUSAL_TEXT, answer
 
 pytestmark = pytest.mark.real
@@ -43,3 +46,21 @@ def test_a_follow_up_uses_the_conversation(real_engine):
                 "OpenAI agreed to buy AMD Instinct chips, and AMD granted OpenAI a warrant to buy AMD shares [1].")]
     result = answer(real_engine, "How much compute does it cover?", history)
     assert any("6GW" in p.text for p in result.retrieved)
+
+
+def test_a_timeout_while_the_model_reads_the_prompt_aborts_it_and_the_next_answer_is_unchanged(real_engine):
+    """llama.cpp is aborted mid-prompt (not left reading it with the lock held), and its cache
+    stays sound: the next answer is the one a fresh call gives."""
+    chat = real_engine.chat
+    long_prompt = [SystemMessage("You answer briefly."),
+                   HumanMessage("Summarise: " + "英伟达将分阶段向OpenAI投资，每部署1吉瓦投资100亿美元。" * 60)]
+    short = [SystemMessage("You answer briefly."), HumanMessage("Say the word yes.")]
+    expected = "".join(stream_until(chat, short, 60, max_tokens=8))
+    started = time.perf_counter()
+    with pytest.raises(ModelTimeout):
+        list(stream_until(chat, long_prompt, 0.5, max_tokens=8))
+    assert time.perf_counter() - started < 1.5
+    started = time.perf_counter()
+    assert "".join(stream_until(chat, short, 60, max_tokens=8)) == expected
+    # ~1,500 prompt tokens take ~25 s to read here: waiting for them would show in this call
+    assert time.perf_counter() - started < 10
