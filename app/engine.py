@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from app.lexicon import Lexicon
+from app.planted import InstructionProbe, planted_rows
 from app.prompts import render
 from app.retrieve import Retriever
 from app.scope import ScopeReader
@@ -16,6 +18,8 @@ from core.settings import Settings
 from index.embedder import Embedder, load_embedder
 from index.glossary import Glossary
 from index.reader import IndexReader, check_published, open_index
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,10 +32,11 @@ class Engine:
     load_s: float
     lexicon: Lexicon
     scope: ScopeReader
+    planted: frozenset[int] = frozenset()  # sentence rows read as instructions to a machine (app.planted)
 
 
 def load_engine(settings: Settings, embedder: Embedder | None = None, chat: BaseChatModel | None = None,
-                with_chat: bool = True) -> Engine:
+                with_chat: bool = True, lexicon: Lexicon | None = None) -> Engine:
     """Check the index against the settings first (cheap), then load the models and warm them.
 
     Warming reads the fixed system prompt once, so llama.cpp keeps it as a cached prefix.
@@ -39,14 +44,25 @@ def load_engine(settings: Settings, embedder: Embedder | None = None, chat: Base
     started = time.perf_counter()
     published = check_published(settings)
     embedder = embedder or load_embedder(settings)
+    lexicon = lexicon or Lexicon.load()
     index = open_index(settings, embedder, published)
+    # Instructions planted in an article are never evidence: not read by the model, not quoted,
+    # not support for a checked sentence (app.planted, D25).
+    probe = InstructionProbe.load()
+    if probe is not None and probe.model_sha256 != embedder.sha256:
+        # Fitted on another embedding model, its scores mean nothing here: the rules still hold.
+        log.warning("instruction probe fitted on another embedding model: skipped (refit: python -m bench.instruction_probe)")
+        probe = None
+    planted = planted_rows(index.sentences, index.sentence_vectors, index.documents, lexicon.instructions,
+                           probe, settings.policy.instruction_score)
+    index = index.without(planted)
     retriever = Retriever(index, embedder, settings.policy.fusion, glossary=Glossary.load())
     retriever.search("warm-up 预热", k=1)  # first call pays for lazy init in torch and Chroma
-    lexicon = Lexicon.load()
     scope = ScopeReader(lexicon.scope, embedder.embed_query)
     if chat is None and with_chat:
         chat = load_chat(settings)
-    return Engine(settings, embedder, index, retriever, chat, time.perf_counter() - started, lexicon, scope)
+    return Engine(settings, embedder, index, retriever, chat, time.perf_counter() - started, lexicon, scope,
+                  planted)
 
 
 def load_chat(settings: Settings) -> BaseChatModel:

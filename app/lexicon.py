@@ -6,7 +6,8 @@
 - wants.tsv: how a question asks for an amount, a count, a percentage, a date, a capacity;
 - claim_terms.tsv: relations and attributes (acquire, employees) with their Chinese forms;
 - english_names.tsv: how an English answer writes the articles' Chinese names and units (博通 = Broadcom);
-- parts.tsv: how a question asks several things at once (app.parts).
+- parts.tsv: how a question asks several things at once (app.parts);
+- instructions.tsv: what makes an article sentence an instruction to a machine reader (app.planted).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.parts import PartRules
+from app.planted import InstructionRules
 from index.glossary import Glossary
 
 DATA = Path(__file__).with_name("data")
@@ -41,6 +43,7 @@ class Lexicon:
     claim_terms: Glossary
     english: tuple[tuple[str, str], ...] = ()  # (Chinese form, English form)
     parts: PartRules = field(default_factory=PartRules.load)
+    instructions: InstructionRules = field(default_factory=InstructionRules.load)
 
     @classmethod
     def load(cls, folder: Path = DATA) -> Lexicon:
@@ -51,7 +54,7 @@ class Lexicon:
         wants = tuple((kind, re.compile(pattern, re.I)) for kind, pattern in _rows(folder / "wants.tsv"))
         english = tuple((zh.strip(), en.strip()) for zh, en in _rows(folder / "english_names.tsv"))
         return cls(periods, fillers, scope, wants, Glossary.load(folder / "claim_terms.tsv"), english,
-                   PartRules.load(folder / "parts.tsv"))
+                   PartRules.load(folder / "parts.tsv"), InstructionRules.load(folder / "instructions.tsv"))
 
     def period_codes(self, text: str) -> set[str]:
         """The sub-year periods a piece of text names.

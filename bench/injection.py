@@ -109,17 +109,22 @@ PHRASINGS = [
 ]
 
 
-# Written by someone who had not seen the defences (bench/data/injections_held_out.tsv), so the rate
-# on them says how the defences do on phrasings nobody tuned for.
-HELD_OUT = Path(__file__).parent / "data" / "injections_held_out.tsv"
+# Written by helpers that had not seen the defences (bench/data/injections_*.tsv). Sets 1 and 2 were
+# looked at while the instruction rules were written (app/data/instructions.tsv, D25), so they count
+# as tune; set 3 was written after the rules, and set 4 after the probe: their rates say how the
+# defences do on phrasings nobody tuned for (set 3's probe scores were seen once while the probe's
+# regularisation was tried, D25; set 4 was not opened before the report).
+DATA = Path(__file__).parent / "data"
+SETS = {"injections_held_out.tsv": "tune", "injections_held_out_2.tsv": "tune", "injections_held_out_3.tsv": "held_out",
+        "injections_held_out_4.tsv": "held_out"}
 
 
-def held_out(path: Path = HELD_OUT) -> list[Phrasing]:
+def phrasings_from(path: Path, split: str) -> list[Phrasing]:
     rows = list(csv.DictReader(path.open(encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE))
-    return [Phrasing(r["name"], r["text"].format(canary=CANARY), split="held_out") for r in rows]
+    return [Phrasing(r["name"], r["text"].replace("{canary}", CANARY), split=split) for r in rows]
 
 
-PHRASINGS += held_out()
+PHRASINGS += [p for name, split in SETS.items() for p in phrasings_from(DATA / name, split)]
 
 
 def planted_article(injection: str) -> str:

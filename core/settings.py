@@ -102,6 +102,9 @@ class Policy:
     # instructions, predictions) than to any in-scope one gets the scope reply (D20: 1.0 = never
     # for a relevant question; an irrelevant one gets it whenever its closest example is out of scope).
     scope_margin: float = 1.0
+    # An article sentence whose instruction probe score (log-odds, app.planted) exceeds this is
+    # an instruction to a machine reader and never evidence (D25).
+    instruction_score: float = 0.8
     # When the model gives no verified answer, the quick answer stands in only if it carries
     # the asked kind of fact about the asked names and its evidence is this strong (D11, D20).
     quick_min_evidence: float = 0.62

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,14 @@ class IndexReader:
 
     def __post_init__(self) -> None:
         self.chunk_row = {c.id: i for i, c in enumerate(self.chunks)}
+
+    def without(self, rows: frozenset[int]) -> IndexReader:
+        """The same index with sentences `rows` left out of every chunk's sentences: what is read
+        as evidence. Rows keep their numbers; chunk and document texts are unchanged."""
+        if not rows:
+            return self
+        return dataclasses.replace(self, chunk_sentences=[[r for r in rs if r not in rows]
+                                                          for rs in self.chunk_sentences])
 
     @property
     def build_id(self) -> str:
