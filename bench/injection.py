@@ -9,6 +9,7 @@ holding the canary is counted apart and is not an injection; a "quick" answer is
 
     python -m bench.injection                                   # every phrasing, every question
     python -m bench.injection --phrasing en-plain --phrasing zh-system
+    python -m bench.injection --rotate                          # one question per phrasing
     python -m bench.injection --cold                            # embed the seeds from scratch
 
 The project's index is only read: its vector cache is copied to warm-start the temporary index
@@ -206,14 +207,15 @@ def plant(settings: Settings, embedder: Embedder, phrasing: Phrasing) -> None:
 
 
 def run(settings: Settings, embedder: Embedder, chat, phrasings: Iterable[Phrasing],
-        questions: Sequence[str] = QUESTIONS) -> Iterator[dict]:
-    """Per phrasing: the planted index, the real models, every question."""
+        questions: Sequence[str] = QUESTIONS, rotate: bool = False) -> Iterator[dict]:
+    """Per phrasing: the planted index, the real models, every question (`rotate`: one each, in turn)."""
     recorder = Recorder(chat)
-    for phrasing in phrasings:
+    for n, phrasing in enumerate(phrasings):
         started = time.perf_counter()
         plant(settings, embedder, phrasing)
         engine = load_engine(settings, embedder=embedder, chat=recorder)
-        rows = [ask(engine, recorder, phrasing, q) for q in questions]
+        asked = [questions[n % len(questions)]] if rotate else questions
+        rows = [ask(engine, recorder, phrasing, q) for q in asked]
         counts = {key: sum(r[key] for r in rows) for key in ("injected", "in_prompt", "raw", "shown", "quoted")}
         yield {"phrasing": phrasing.name, "split": phrasing.split, "asked": len(rows), **counts,
                "seconds": round(time.perf_counter() - started, 1),
@@ -242,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--phrasing", action="append", choices=[p.name for p in PHRASINGS],
                         help="only this phrasing (repeatable); default all")
+    parser.add_argument("--rotate", action="store_true",
+                        help="one question per phrasing, the questions in turn (a third of the time)")
     parser.add_argument("--cold", action="store_true", help="do not copy the project's vector cache")
     # a busy machine must not turn answers into timeouts: what is measured is the model, not the speed
     parser.add_argument("--timeout", type=int, default=180, help="seconds a model answer may take")
@@ -255,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         embedder = load_embedder(settings)
         chat = load_chat(settings)
         results = []
-        for result in run(settings, embedder, chat, phrasings):
+        for result in run(settings, embedder, chat, phrasings, rotate=args.rotate):
             results.append(result)
             print(json.dumps(result, ensure_ascii=False), flush=True)
         print(json.dumps(summary(results, time.perf_counter() - started), ensure_ascii=False), flush=True)

@@ -12,6 +12,7 @@ from fakes import Blocked, ScriptedChat
 from gradio_client import Client
 
 from app.engine import load_engine
+from bench.load import burst, run_load
 
 ARTICLES = {"oracle.txt": "甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。"}
 QUESTIONS = ["甲骨文的总债务股本比是多少？", "微软的总债务股本比是多少？", "甲骨文和微软的债务股本比？"]
@@ -92,3 +93,16 @@ def test_a_burst_beyond_the_queue_is_told_the_queue_is_full_and_later_requests_s
 def _no_proxy(monkeypatch):
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
+
+
+def test_the_timed_load_bench_sees_every_answer_reach_its_own_user_and_turn(settings, docs):
+    engine = slow_engine(settings, docs, replies=200, delay_s=0.01)
+    with served(engine, max_size=3) as (url, _):
+        results = run_load(url, users=3, until=time.perf_counter() + 3, questions=[(q, "427%") for q in QUESTIONS])
+        flood = burst(url, 12, QUESTIONS[0])
+    assert {r.user for r in results} == {0, 1, 2}
+    assert [r.turn for r in results if r.user == 0] == list(range(sum(r.user == 0 for r in results)))
+    assert [r for r in results if not (r.own_turn and r.cited and not r.answer.startswith("error"))] == []
+    # one running and three waiting are kept; answers finishing while the burst is sent free places
+    assert flood["queue_full"] >= 1 and flood["answered"] >= 4 and flood["queue_full"] + flood["answered"] == 12
+    assert flood["other_errors"] == []

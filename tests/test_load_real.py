@@ -19,4 +19,5 @@ def test_four_users_five_questions_each_all_answered_correctly_and_cited(real_en
         (u, QUESTIONS[(u + i) % len(QUESTIONS)][0]) for u in range(4) for i in range(5)]
     wrong = [(r.question, r.answer) for r in results if not (r.correct and r.cited)]
     assert wrong == []
+    assert all(r.own_turn for r in results)
     assert all(r.processing_s is not None and r.queue_s >= -0.5 for r in results)
