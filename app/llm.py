@@ -11,6 +11,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -42,10 +43,20 @@ class ModelTimeout(TimeoutError):
 _CALL = threading.local()
 
 
-def stream_until(chat: BaseChatModel, messages: Sequence[BaseMessage], limit_s: float, **kwargs: Any) -> Iterator[str]:
+@dataclass(frozen=True)
+class Pulse:
+    """No new text for a while: sent every `tick_s` while the model is silent, so a page can show
+    time passing (and, for the local model, how much of the prompt it has read)."""
+
+    read: float | None = None  # share of the prompt read so far; None when the model does not say
+
+
+def stream_until(chat: BaseChatModel, messages: Sequence[BaseMessage], limit_s: float,
+                 tick_s: float | None = None, **kwargs: Any) -> Iterator[str | Pulse]:
     """The model's text pieces, with `limit_s` counted from now (the prompt is sent now), whether the
     model is silent before its first token, between tokens, or never answers at all. `kwargs` go to
-    the model's `stream` (e.g. max_tokens).
+    the model's `stream` (e.g. max_tokens). With `tick_s`, a `Pulse` comes whenever that long passes
+    without a piece (never without it, so `"".join(...)` callers get text only).
 
     The model runs in a worker thread; past the deadline this raises `ModelTimeout` at once and the
     worker is told to stop: a LlamaCppChat aborts llama.cpp even while it reads the prompt, any other
@@ -71,12 +82,17 @@ def stream_until(chat: BaseChatModel, messages: Sequence[BaseMessage], limit_s: 
 
     deadline = time.monotonic() + limit_s
     threading.Thread(target=work, name="citewise-model-stream", daemon=True).start()
+    reading = getattr(chat, "reading", lambda: None)
     try:
         while True:
+            left = max(0.0, deadline - time.monotonic())
             try:
-                item = pieces.get(timeout=max(0.0, deadline - time.monotonic()))
+                item = pieces.get(timeout=min(left, tick_s) if tick_s else left)
             except queue.Empty:
-                raise ModelTimeout(limit_s) from None
+                if time.monotonic() >= deadline:
+                    raise ModelTimeout(limit_s) from None
+                yield Pulse(reading())
+                continue
             if item is end:
                 return
             if isinstance(item, BaseException):
@@ -101,6 +117,7 @@ class LlamaCppChat(BaseChatModel):
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _cancel: threading.Event | None = PrivateAttr(default=None)  # the running call's (see stream_until)
     _abort: Any = PrivateAttr(default=None)  # the ctypes callback, kept alive as long as the context
+    _prompt: tuple[int, int] | None = PrivateAttr(default=None)  # (tokens held before, prompt size) while reading
 
     def model_post_init(self, __context: Any) -> None:
         import llama_cpp
@@ -123,16 +140,36 @@ class LlamaCppChat(BaseChatModel):
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
+    def reading(self) -> float | None:
+        """Share of the running call's prompt read so far, None once it writes (or between calls).
+
+        llama-cpp-python advances `n_tokens` after each batch of `n_batch` tokens, so this moves in
+        steps of a few seconds; the cached prefix counts as read from the start."""
+        prompt = self._prompt
+        if prompt is None:
+            return None
+        before, size = prompt
+        held = self._llama.n_tokens
+        # until llama.cpp has matched the cached prefix, n_tokens is still the previous call's
+        return min(1.0, held / size) if size and held != before else None
+
+    def _prompt_size(self, messages: list[dict]) -> int:
+        # the chat template adds a few tokens per message (role markers) around each content
+        return sum(self.count_tokens(m["content"]) + 5 for m in messages) + 3
+
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         with self._lock:
             self._cancel = getattr(_CALL, "cancel", None)
+            chat = self._messages(messages)
+            self._prompt = (self._llama.n_tokens, self._prompt_size(chat))
             try:
                 pieces = self._llama.create_chat_completion(
-                    messages=self._messages(messages), stream=True, stop=stop,
+                    messages=chat, stream=True, stop=stop,
                     max_tokens=kwargs.get("max_tokens", self.max_tokens), temperature=self.temperature,
                     repeat_penalty=self.repeat_penalty)
                 for piece in pieces:
+                    self._prompt = None  # the prompt is read: it writes now
                     text = piece["choices"][0]["delta"].get("content") or ""
                     if text:
                         chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
@@ -141,6 +178,7 @@ class LlamaCppChat(BaseChatModel):
                         yield chunk
             finally:
                 self._cancel = None
+                self._prompt = None
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:

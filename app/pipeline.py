@@ -16,7 +16,14 @@ The steps, each a function with a typed result:
       cover        -> [Line]      every part of the question answered, added, or named as missing
 
 Order of events: Stage(searching) → Found → Quick → Stage(reading) → Token… → Stage(checking) →
-Final. Every path ends with exactly one Final.
+Final. Every path ends with exactly one Final. While the model is silent, Stage(reading) comes
+again every `PULSE_S` with the time so far (and how much of the prompt it has read, when it says).
+
+The work before the model and the model's part are two generators, `prepare` and `complete`,
+so a page can show the passages and the quick answer while the question waits for the model:
+
+    prepared = yield from prepare(engine, question)    # None when answered without the model
+    yield from complete(engine, prepared)
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from app.display import plain
 from app.engine import Engine
 from app.entities import known_names, mentions, question_names
 from app.evidence import ContextPassage, Scored, build_context, quick_lines, score_sentences
-from app.llm import ModelTimeout, stream_until
+from app.llm import ModelTimeout, Pulse, stream_until
 from app.parts import Parts
 from app.prompts import INSTRUCTION, render
 from app.replies import REFUSAL_TEXT, SCOPE_TEXT, related
@@ -50,10 +57,14 @@ FIGURE_KINDS = {"amount": {"usd", "cny", "count"}, "count": {"count", "shares"},
                 "date": {"year", "duration"}, "capacity": {"gw", "mw"}}
 
 
+PULSE_S = 0.4  # a silent model still moves the status line at least this often (issue 14: ≤ 0.5 s)
+
+
 @dataclass(frozen=True)
 class Stage:
     name: str  # searching | reading | writing | checking
     elapsed: float
+    read: float | None = None  # while reading: share of the prompt read, when the model makes it known
 
 
 @dataclass(frozen=True)
@@ -199,7 +210,10 @@ def generate(engine: Engine, context: list[ContextPassage], asked: Asked, clock:
     pieces: list[str] = []
     try:
         for text in stream_until(engine.chat, messages(context, asked.text, asked.language),
-                                 engine.settings.llm_timeout_s):
+                                 engine.settings.llm_timeout_s, tick_s=PULSE_S):
+            if isinstance(text, Pulse):
+                yield Stage("writing" if pieces else "reading", clock.now(), text.read)
+                continue
             if not pieces:
                 yield Stage("writing", clock.mark("first_token_s"))
             pieces.append(text)
@@ -358,7 +372,21 @@ def final(asked: Asked, evidence: Evidence, reply: Reply, engine: Engine, clock:
                         reply.notes, timings, reply.source, reply.signals))
 
 
-def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, str]] = ()) -> Iterator[Event]:
+@dataclass(frozen=True)
+class Prepared:
+    """Everything before the model: what the model step (`complete`) goes on from."""
+
+    asked: Asked
+    evidence: Evidence
+    signals: dict[str, float]
+    quick: list[Line]
+    context: list[ContextPassage]
+    clock: Clock
+
+
+def prepare(engine: Engine, question: str, history: Sequence[tuple[str, str]] = ()) -> Generator[Event, None, Prepared | None]:
+    """Search, screen and the quick answer (no model). Returns None when a Final was already
+    yielded (out of scope, nothing relevant), else what `complete` needs."""
     clock = Clock()
     asked = read_question(engine, question, history)
     yield Stage("searching", 0.0)
@@ -367,12 +395,18 @@ def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, st
     early, signals = screen(engine, asked, evidence)
     if early:
         yield final(asked, evidence, early, engine, clock)
-        return
+        return None
     quick = quick_lines(engine.index, evidence.passages, evidence.scored, engine.settings.policy)
     quick_text, quick_citations = number(quick, engine.index, asked.language)
     yield Quick("\n".join(quick_text), quick_citations, clock.mark("quick_s"))
     context = build_context(engine.index, evidence.passages, evidence.scored, asked.language, engine.settings.policy,
                             evidence.parts, asked.parts.spread, engine.lexicon.english)
+    return Prepared(asked, evidence, signals, quick, context, clock)
+
+
+def complete(engine: Engine, prepared: Prepared) -> Iterator[Event]:
+    """The model's answer to a prepared question, checked sentence by sentence, then one Final."""
+    asked, evidence, context, clock = prepared.asked, prepared.evidence, prepared.context, prepared.clock
     draft = yield from generate(engine, context, asked, clock)
     yield Stage("checking", clock.now())
     verified = None
@@ -381,8 +415,14 @@ def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, st
         verified = check(draft.text, asked.text, asked.language, context, engine.index, engine.embedder.embed_documents,
                          engine.retriever.glossary, engine.lexicon, engine.settings.policy)
         clock.marks["verify_s"] = round(time.perf_counter() - started, 4)
-    yield final(asked, evidence, decide(engine, asked, evidence, context, quick, draft, verified, signals),
-                engine, clock)
+    reply = decide(engine, asked, evidence, context, prepared.quick, draft, verified, prepared.signals)
+    yield final(asked, evidence, reply, engine, clock)
+
+
+def answer_events(engine: Engine, question: str, history: Sequence[tuple[str, str]] = ()) -> Iterator[Event]:
+    prepared = yield from prepare(engine, question, history)
+    if prepared is not None:
+        yield from complete(engine, prepared)
 
 
 def answer(engine: Engine, question: str, history: Sequence[tuple[str, str]] = ()) -> Answer:

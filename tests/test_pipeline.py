@@ -158,7 +158,8 @@ def test_a_model_that_never_yields_a_first_token_gives_the_quick_answer_within_t
         assert (final.source, final.refused) == ("quick", False)
         assert [say(n, "en") for n in final.notes] == [
             "The model gave no complete answer within 1 s; this is the quick answer taken verbatim from the passages."]
-        assert 1.0 <= final.timings["total_s"] - final.timings["reading_s"] < 1.5 and took < 3
+        # both stamps are rounded to ms, so their difference is compared at that precision
+        assert 1.0 <= round(final.timings["total_s"] - final.timings["reading_s"], 3) < 1.5 and took < 3
         # the next question is answered by the model while the first call is still blocked
         again = answer(engine, "甲骨文的总债务股本比是多少？")
         assert (again.source, again.text) == ("model", "甲骨文的总债务股本比为427%。[1]")

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import json
 import re
+import time
 from types import SimpleNamespace
 
 import gradio as gr
 import pytest
 from conftest import fake_index
-from fakes import ScriptedChat
+from fakes import Blocked, ScriptedChat
 
 from app.engine import load_engine
-from app.ui import build_ui
+from app.ui import build_ui, saved
 from app.ui.chat import answer_markdown, turn_views
 from app.ui.downloads import COOKIE, Downloads
-from app.ui.layout import clear, make_ask, make_export
+from app.ui.layout import make_ask, make_clear, make_export, make_look, make_stop, make_write, restore
+from app.ui.line import Line
 from app.ui.sources import sources_html
+from app.ui.ticker import ticking
 from app.validate import InvalidQuestion
 
 ARTICLES = {"oracle.txt": "甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。"}
@@ -31,8 +35,8 @@ def engine(settings, docs):
     return load_engine(settings, embedder=embedder, chat=ScriptedChat(replies=[], prompts=[]))
 
 
-def request(lang: str = "en-US,en;q=0.9"):
-    return SimpleNamespace(headers={"accept-language": lang})
+def request(lang: str = "en-US,en;q=0.9", session: str = "page-1"):
+    return SimpleNamespace(headers={"accept-language": lang}, session_hash=session)
 
 
 def without_time(text: str) -> str:
@@ -116,7 +120,7 @@ def test_no_engine_means_a_plain_message_saying_what_to_run():
 
 
 def test_clear_and_export(engine, tmp_path):
-    chat, turns, sources, status, download = clear(request())
+    chat, turns, sources, status, download = make_clear(Line())(request())
     assert (chat, turns, status, download) == ([], [], "", "")
     assert sources == sources_html([], "en")
     engine.chat.replies.append(REPLY)
@@ -151,3 +155,110 @@ def test_the_ui_is_built_with_streaming_generators(engine):
     demo = build_ui(engine)
     assert isinstance(demo, gr.Blocks)
     assert "ask" in [d.api_name for d in demo.fns.values()]
+
+
+def test_the_page_shows_passages_and_the_quick_answer_before_the_model_then_the_model_replaces_it(engine):
+    line = Line()
+    engine.chat.replies.append(REPLY)
+    shown = list(make_look(engine, line)(QUESTION, [], [], request()))
+    chat, turns, sources, status, box, ticket = shown[-1]
+    assert engine.chat.prompts == []  # nothing of the model yet
+    assert chat == [{"role": "user", "content": QUESTION},
+                    {"role": "assistant", "content": "甲骨文的总债务股本比为427%。[\\[1\\]](#src-0-1)\n\n"
+                                                     "_Quick answer from the passages; the model is writing…_"}]
+    assert (turns, box) == ([], "")
+    assert without_time(status) == "Waiting for the model: 0 question(s) ahead of yours… · T"
+    assert '<mark>甲骨文的总债务股本比为427%。</mark>' in sources
+    assert all(s[-1] is gr.skip() or isinstance(s[-1], dict) for s in shown[:-1])  # no ticket before the last
+    assert line.busy("page-1")
+    written = list(make_write(engine, line)(ticket, chat, turns, request()))
+    chat, turns, sources, status = written[-1]
+    assert chat == [{"role": "user", "content": QUESTION},
+                    {"role": "assistant", "content": "甲骨文的总债务股本比为427%。[\\[1\\]](#src-0-1)"}]
+    assert [t.text for t in turns] == ["甲骨文的总债务股本比为427%。[1]"]
+    assert without_time(status) == "Answered in T."
+    assert not line.busy("page-1")
+    assert list(make_write(engine, line)(ticket, chat, turns, request())) == [(gr.skip(),) * 4]  # used once
+
+
+def test_a_second_question_while_one_is_in_flight_is_refused_and_kept_in_the_box(engine, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(gr, "Warning", warnings.append)
+    line = Line()
+    ticket = list(make_look(engine, line)(QUESTION, [], [], request()))[-1][-1]
+    assert list(make_look(engine, line)("那微软呢？", [], [], request())) == [(gr.skip(),) * 6]
+    assert warnings == ["One question at a time: wait for this answer, or press Stop. Your question is still in the box."]
+    other = list(make_look(engine, line)(QUESTION, [], [], request(session="page-2")))[-1]
+    assert without_time(other[3]) == "Waiting for the model: 1 question(s) ahead of yours… · T"
+    assert line.take("page-2", ticket) is None  # a ticket belongs to the page it was handed to
+
+
+def test_stop_marks_a_partial_answer_and_frees_the_page(engine):
+    line = Line()
+    chat, *_, ticket = list(make_look(engine, line)(QUESTION, [], [], request()))[-1]
+    chat, status = make_stop(line)(chat, [], request())
+    assert chat[-1]["content"].endswith("_Quick answer from the passages; the model is writing…_\n\n"
+                                        "_⏹ Stopped: this partial answer was not checked against the passages._")
+    assert status == "Stopped."
+    assert not line.busy("page-1")
+    assert list(make_write(engine, line)(ticket, chat, [], request())) == [(gr.skip(),) * 4]
+    done = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
+    assert make_stop(line)(done, ["one answer"], request()) == (gr.skip(), gr.skip())  # nothing in flight
+
+
+def test_a_silent_model_still_moves_the_status_line_at_least_every_half_second(engine):
+    blocked = Blocked()
+    engine.chat.replies.append(blocked)
+    line = Line()
+    *_, ticket = list(make_look(engine, line)(QUESTION, [], [], request()))[-1]
+    seen = []
+    for _, _, _, status in make_write(engine, line)(ticket, [{"role": "user", "content": QUESTION},
+                                                             {"role": "assistant", "content": "quick"}], [], request()):
+        seen.append((time.monotonic(), status))
+        if len(seen) == 4:
+            blocked.release()
+    reading = [(t, s) for t, s in seen if s.startswith("The model is reading")]
+    assert len(reading) >= 3
+    assert all(b - a <= 0.6 for (a, _), (b, _) in zip(reading, reading[1:]))
+    assert len({s for _, s in reading}) == len(reading)  # the time in it moved every time
+
+
+def test_the_ticker_passes_items_values_and_errors_through_and_fills_silences():
+    def slow():
+        yield 1
+        time.sleep(0.25)
+        yield 2
+        return "done"
+
+    got = []
+    result = yield_from_collect(ticking(slow(), 0.1), got)
+    assert got[0] == 1 and got[-1] == 2 and None in got and result == "done"
+
+    def broken():
+        yield 1
+        raise ValueError("bad")
+
+    with pytest.raises(ValueError, match="bad"):
+        list(ticking(broken(), 0.1))
+
+
+def yield_from_collect(gen, into: list):
+    while True:
+        try:
+            into.append(next(gen))
+        except StopIteration as done:
+            return done.value
+
+
+def test_a_reload_draws_the_kept_conversation_again(engine):
+    engine.chat.replies.append(REPLY)
+    answer = list(turn_views(engine, QUESTION, [], "en"))[-1].answer
+    kept = json.loads(json.dumps(saved.dump([answer])))  # what localStorage hands back
+    chat, turns, sources = restore(kept, request())
+    assert turns == [answer]
+    assert chat == [{"role": "user", "content": QUESTION},
+                    {"role": "assistant", "content": "甲骨文的总债务股本比为427%。[\\[1\\]](#src-0-1)"}]
+    assert sources == sources_html([answer], "en")
+    assert restore(None, request()) == ([], [], sources_html([], "en"))
+    assert saved.load({"version": 1, "turns": [{"question": "q"}]}) == []  # damaged: start afresh
+    assert saved.load({"version": 0, "turns": []}) == []

@@ -14,12 +14,12 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field, replace
 
 from app.engine import Engine
 from app.notes import say
-from app.pipeline import Final, Found, Quick, Stage, Token, answer_events
+from app.pipeline import Final, Found, Prepared, Quick, Stage, Token, complete, prepare
 from app.render import escape
 from app.translate import Translator, pending, with_rendering
 from app.ui.sources import sources_html
@@ -40,6 +40,11 @@ class View:
     status: str  # the stage line
     sources: str  # the sources panel, HTML
     answer: Answer | None = None  # the verified answer, on the last view of a turn
+    progress: Progress | None = None  # while working: redraws the status line with the time so far
+
+    def ticked(self, lang: str) -> View:
+        """The same view, its status line drawn with the time elapsed now."""
+        return replace(self, status=self.progress.line(lang)) if self.progress else self
 
 
 def linked(text: str, turn: int) -> str:
@@ -62,57 +67,124 @@ def status_line(lang: str, key: str, elapsed: float, **values) -> str:
     return f"{message(lang, key, **values)} · {message(lang, 'elapsed', s=elapsed)}"
 
 
-def turn_views(engine: Engine | None, question: str, turns: list[Answer], lang: str,
-               problem: str | None = None, translate: bool = True) -> Iterator[View]:
-    """Views of one turn, from "searching" to the verified answer. Raises InvalidQuestion first
-    (before anything is shown) when the question cannot be used."""
+@dataclass(frozen=True)
+class Progress:
+    """The stage line of a turn, kept as a message key so it can be drawn again with a later time."""
+
+    key: str  # searching | reading | writing | checking | waiting
+    started: float  # perf_counter when the turn began
+    values: dict = field(default_factory=dict)
+
+    def line(self, lang: str) -> str:
+        values = dict(self.values)
+        read = values.pop("read", None)
+        text = status_line(lang, self.key, time.perf_counter() - self.started, **values)
+        return f"{text} · {message(lang, 'read_share', p=read * 100)}" if read is not None else text
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A question searched and quick-answered, waiting for the model (`prepare_views` → `model_views`)."""
+
+    prepared: Prepared
+    turn: int
+    quick: str  # the quick answer as shown, Markdown
+    panel: str  # the sources panel as shown
+    started: float  # perf_counter when the turn began
+
+
+def prepare_views(engine: Engine | None, question: str, turns: list[Answer], lang: str,
+                  problem: str | None = None) -> Generator[View, None, Ticket | None]:
+    """Views of a turn up to the quick answer (no model). Raises InvalidQuestion first (before
+    anything is shown) when the question cannot be used. Returns the Ticket for `model_views`, or
+    None when the turn is over (answered without the model, or failed)."""
     question = clean_question(question)
     if engine is None:
         yield View(message(lang, "engine_error", why=escape(problem or "")), "", sources_html(turns, lang))
-        return
+        return None
     started = time.perf_counter()
     turn = len(turns)
     history = [(a.question, a.text) for a in turns]
-    quick, written, found = "", "", []
-    panel = sources_html(turns, lang)
-    answered: View | None = None
+    quick, found, panel = "", [], sources_html(turns, lang)
+    searching = Progress("searching", started)
     try:
-        for event in answer_events(engine, question, history):
-            elapsed = time.perf_counter() - started
-            if isinstance(event, Stage):
-                if event.name == "searching":
-                    yield View("", status_line(lang, "searching", elapsed), panel)
-                elif event.name == "reading":
-                    yield View(quick, status_line(lang, "reading", elapsed, n=len(found)), panel)
-                elif event.name == "checking":
-                    yield View(_streamed(quick, written), status_line(lang, "checking", elapsed), panel)
-            elif isinstance(event, Found):
+        events = prepare(engine, question, history)
+        while True:
+            try:
+                event = next(events)
+            except StopIteration as done:
+                prepared = done.value
+                break
+            if isinstance(event, Found):
                 found = event.passages
                 panel = sources_html(turns, lang, found)
-                yield View("", status_line(lang, "searching", elapsed), panel)
+                yield View("", searching.line(lang), panel, progress=searching)
             elif isinstance(event, Quick):
                 preview = Answer(question, lang, event.text, False, event.citations, found, [], {}, "quick")
                 panel = sources_html([*turns, preview], lang)
                 quick = f"{linked(event.text, turn)}\n\n_{message(lang, 'quick_note')}_"
-                yield View(quick, status_line(lang, "searching", elapsed), panel)
-            elif isinstance(event, Token):
-                written += event.text
-                yield View(_streamed(quick, written), status_line(lang, "writing", elapsed), panel)
+                yield View(quick, searching.line(lang), panel, progress=searching)
             elif isinstance(event, Final):
-                done = [*turns, event.answer]
-                answered = View(answer_markdown(event.answer, turn), message(lang, "done", s=elapsed),
-                                sources_html(done, lang), event.answer)
-                yield answered
+                yield _answered(event.answer, turns, turn, lang, started)
+            else:  # Stage(searching)
+                yield View("", searching.line(lang), panel, progress=searching)
     except InvalidQuestion:
         raise
-    except CitewiseError as exc:  # e.g. the index was removed while the app runs: says what to run
-        yield View(escape(str(exc)), "", sources_html(turns, lang))
-    except Exception as exc:  # never a traceback in the chat; the console has it
-        log.exception("answering %r failed", question)
-        yield View(message(lang, "failed", why=escape(type(exc).__name__)), "", sources_html(turns, lang))
-        return
+    except Exception as exc:
+        yield _failed(exc, question, turns, lang)
+        return None
+    return Ticket(prepared, turn, quick, panel, started) if prepared is not None else None
+
+
+def model_views(engine: Engine, ticket: Ticket, turns: list[Answer], lang: str) -> Iterator[View]:
+    """The model's part of a turn: reading, writing, checking, then the verified answer."""
+    quick, written, panel = ticket.quick, "", ticket.panel
+    reading = Progress("reading", ticket.started, {"n": len(ticket.prepared.evidence.passages)})
+    try:
+        for event in complete(engine, ticket.prepared):
+            if isinstance(event, Stage):
+                if event.name == "reading":
+                    progress = replace(reading, values={**reading.values, "read": event.read}) \
+                        if event.read is not None else reading
+                    yield View(quick, progress.line(lang), panel, progress=progress)
+                else:
+                    progress = Progress(event.name, ticket.started)
+                    yield View(_streamed(quick, written), progress.line(lang), panel, progress=progress)
+            elif isinstance(event, Token):
+                written += event.text
+                progress = Progress("writing", ticket.started)
+                yield View(_streamed(quick, written), progress.line(lang), panel, progress=progress)
+            elif isinstance(event, Final):
+                yield _answered(event.answer, turns, ticket.turn, lang, ticket.started)
+    except Exception as exc:
+        yield _failed(exc, ticket.prepared.asked.text, turns, lang)
+
+
+def turn_views(engine: Engine | None, question: str, turns: list[Answer], lang: str,
+               problem: str | None = None, translate: bool = True) -> Iterator[View]:
+    """Views of one whole turn, from "searching" to the verified answer (and, with `translate`,
+    its cited sentences translated). Raises InvalidQuestion first (before anything is shown)."""
+    ticket = yield from prepare_views(engine, question, turns, lang, problem)
+    answered = None
+    if ticket is not None:
+        for view in model_views(engine, ticket, turns, lang):
+            answered = view if view.answer is not None else answered
+            yield view
     if answered is not None and translate:
         yield from translation_views(engine, answered, turns, lang)
+
+
+def _answered(answer: Answer, turns: list[Answer], turn: int, lang: str, started: float) -> View:
+    return View(answer_markdown(answer, turn), message(lang, "done", s=time.perf_counter() - started),
+                sources_html([*turns, answer], lang), answer)
+
+
+def _failed(exc: Exception, question: str, turns: list[Answer], lang: str) -> View:
+    if isinstance(exc, CitewiseError):  # e.g. the index was removed while the app runs: says what to run
+        return View(escape(str(exc)), "", sources_html(turns, lang))
+    # never a traceback in the chat; the console has it
+    log.error("answering %r failed", question, exc_info=exc)
+    return View(message(lang, "failed", why=escape(type(exc).__name__)), "", sources_html(turns, lang))
 
 
 def translation_views(engine: Engine, answered: View, turns: list[Answer], lang: str) -> Iterator[View]:

@@ -18,15 +18,19 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from app.engine import Engine
+from app.pipeline import PULSE_S
 from app.render import escape
 from app.translate import pending
-from app.ui.chat import View, translation_views, turn_views
+from app.ui import saved
+from app.ui.chat import Progress, Ticket, View, answer_markdown, model_views, prepare_views, translation_views, turn_views
 from app.ui.documents import DOCUMENTS_CSS, document_html, document_rows
 from app.ui.downloads import ROUTE, Downloads, SessionCookie, session_of
 from app.ui.export import conversation_markdown
 from app.ui.guard import NoRelay
+from app.ui.line import Line
 from app.ui.sources import CLICK_JS, CSS, sources_html
 from app.ui.strings import I18N, language, message
+from app.ui.ticker import ticking
 from app.validate import InvalidQuestion
 from core.records import Answer
 from core.settings import Settings
@@ -53,7 +57,7 @@ def _messages(chat: list, question: str, reply: str) -> list[dict]:
 
 
 def make_ask(engine: Engine | None, problem: str | None = None):
-    """The send handler: a generator, so Gradio streams each view to the page."""
+    """The whole turn in one handler, for API clients (`/ask`): a generator, so each view streams."""
 
     def ask(question: str, chat: list, turns: list[Answer], request: gr.Request):
         lang = _lang(request)
@@ -63,9 +67,7 @@ def make_ask(engine: Engine | None, problem: str | None = None):
         try:
             view: View = next(views)
         except InvalidQuestion as exc:  # the typed text stays in the box; nothing reaches the model
-            # a lone surrogate (JSON "\ud800" from a raw HTTP client) cannot be sent back to the page
-            kept = strip_surrogates(question) if isinstance(question, str) else ""
-            yield chat, turns, gr.skip(), f"⚠ {escape(str(exc))}", kept
+            yield chat, turns, gr.skip(), f"⚠ {escape(str(exc))}", _kept(question)
             return
         yield _messages(chat, question, view.reply), turns, view.sources, view.status, ""
         for view in views:
@@ -73,6 +75,75 @@ def make_ask(engine: Engine | None, problem: str | None = None):
             yield _messages(chat, question, view.reply), done, view.sources, view.status, ""
 
     return ask
+
+
+def _kept(question) -> str:
+    # a lone surrogate (JSON "\ud800" from a raw HTTP client) cannot be sent back to the page
+    return strip_surrogates(question) if isinstance(question, str) else ""
+
+
+def make_look(engine: Engine | None, line: Line[Ticket], problem: str | None = None):
+    """The page's send handler, outside the model's slot: the passages and the quick answer at once,
+    then the turn's ticket for `make_write`, with how many questions wait for the model before it.
+
+    Outputs: chat, turns, sources, status, question box, ticket."""
+
+    def look(question: str, chat: list, turns: list[Answer], request: gr.Request):
+        lang, session = _lang(request), request.session_hash or ""
+        if line.busy(session):  # the answer in flight would land in this question's place
+            gr.Warning(message(lang, "one_at_a_time"))
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        views = ticking(prepare_views(engine, question, turns, lang, problem), PULSE_S)
+        last: View | None = None
+        try:
+            while True:
+                try:
+                    view = next(views)
+                except StopIteration as done:
+                    ticket = done.value
+                    break
+                last = (last.ticked(lang) if last else None) if view is None else view
+                if last is not None:
+                    answered = [*turns, last.answer] if last.answer else turns
+                    yield _messages(chat, question, last.reply), answered, last.sources, last.status, "", gr.skip()
+        except InvalidQuestion as exc:  # the typed text stays in the box; nothing reaches the model
+            yield gr.skip(), gr.skip(), gr.skip(), f"⚠ {escape(str(exc))}", _kept(question), gr.skip()
+            return
+        if ticket is None or last is None:
+            return
+        ticket_id, ahead = line.put(session, ticket)
+        waiting = Progress("waiting", ticket.started, {"n": ahead})
+        yield (_messages(chat, question, last.reply), turns, last.sources, waiting.line(lang), "", ticket_id)
+
+    return look
+
+
+def make_write(engine: Engine | None, line: Line[Ticket]):
+    """The model's part of the page's turn, in the model's slot: started by the ticket `make_look` hands
+    the page, it replaces the quick answer's message with the model's, then the verified answer.
+
+    Outputs: chat, turns, sources, status."""
+
+    def write(ticket_id: str, chat: list, turns: list[Answer], request: gr.Request):
+        lang, session = _lang(request), request.session_hash or ""
+        ticket = line.take(session, ticket_id) if engine is not None else None
+        if ticket is None:  # stopped or cleared while it waited, or not this session's
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        try:
+            last: View | None = None
+            for view in ticking(model_views(engine, ticket, turns, lang), PULSE_S):
+                now = last.ticked(lang) if view is None and last else view
+                if now is None or now == last:  # the model's own pulse and the ticker can coincide
+                    continue
+                last = now
+                answered = [*turns, last.answer] if last.answer else turns
+                yield [*chat[:-1], {"role": "assistant", "content": last.reply}], answered, last.sources, last.status
+        finally:
+            line.finish(session)
+
+    return write
 
 
 def make_translate(engine: Engine | None):
@@ -92,8 +163,42 @@ def make_translate(engine: Engine | None):
     return translate
 
 
-def clear(request: gr.Request):
-    return [], [], sources_html([], _lang(request)), "", ""
+def restore(kept: object, request: gr.Request):
+    """A reloaded page: the conversation this browser kept, drawn again."""
+    turns = saved.load(kept)
+    chat = [m for n, a in enumerate(turns) for m in _messages([], a.question, answer_markdown(a, n))]
+    return chat, turns, sources_html(turns, _lang(request))
+
+
+def make_clear(line: Line[Ticket]):
+    def clear(request: gr.Request):
+        line.finish(request.session_hash or "")
+        return [], [], sources_html([], _lang(request)), "", ""
+
+    return clear
+
+
+def make_stop(line: Line[Ticket]):
+    """Stop: the question in flight is abandoned; a partial answer stays, marked as stopped and unchecked."""
+
+    def stop(chat: list, turns: list[Answer], request: gr.Request):
+        lang = _lang(request)
+        line.finish(request.session_hash or "")
+        asked = sum(m.get("role") == "user" for m in chat)
+        if not chat or chat[-1].get("role") != "assistant" or asked <= len(turns):
+            return gr.skip(), gr.skip()  # nothing in flight: the last answer is complete
+        note = f"_⏹ {message(lang, 'stopped')}_"
+        return [*chat[:-1], {"role": "assistant", "content": f"{_text(chat[-1]['content'])}\n\n{note}"}], \
+            message(lang, "stopped_status")
+
+    return stop
+
+
+def _text(content) -> str:
+    """A chat message's text (Gradio hands it back as a string or a list of text parts)."""
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return content if isinstance(content, str) else ""
 
 
 def make_export(downloads: Downloads):
@@ -143,6 +248,9 @@ def build_ui(engine: Engine | None, problem: str | None = None, downloads: Downl
     chunks = engine.index.chunks if engine else []
     with gr.Blocks(title="Citewise") as demo:
         turns = gr.State([])
+        # a fixed key: Gradio sends it to the page anyway, and a random one per start would make every
+        # kept conversation unreadable after a restart (app.ui.saved)
+        kept = gr.BrowserState(None, storage_key=saved.STORAGE_KEY, secret=saved.STORAGE_KEY)
         gr.Markdown("## Citewise")
         gr.Markdown(I18N("intro"))
         with gr.Tabs():
@@ -173,21 +281,35 @@ def build_ui(engine: Engine | None, problem: str | None = None, downloads: Downl
                 pick.change(lambda s: document_html(by_source[s], chunks) if s in by_source else "", pick, shown,
                             queue=False)
 
-        ask = make_ask(engine, problem)
-        translate = make_translate(engine)
+        ticket = gr.Textbox(visible="hidden", elem_id="cw-ticket")  # hands a turn from `look` to `write`
+        api_ask = gr.Button(visible=False)
+        line: Line[Ticket] = Line()
         outputs = [chatbot, turns, sources, status, question]
-        asked = [
-            question.submit(ask, [question, chatbot, turns], outputs, api_name="ask", concurrency_id="model",
-                            concurrency_limit=1, show_progress="hidden"),
-            send.click(ask, [question, chatbot, turns], outputs, api_visibility="private", concurrency_id="model",
-                       concurrency_limit=1, show_progress="hidden"),
-        ]
-        events = asked + [a.success(translate, [turns, status], [turns, sources], api_visibility="private",
-                                    concurrency_id="model", concurrency_limit=1, show_progress="hidden")
-                          for a in asked]
-        stop.click(None, None, None, cancels=events, queue=False)
-        clear_button.click(clear, None, [chatbot, turns, sources, status, download], cancels=events, queue=False)
+        # The page's turn: retrieval and the quick answer outside the model's slot (any number of
+        # users at once, ~0.2 s each), then the model's part in its one slot, started by the ticket.
+        look = make_look(engine, line, problem)
+        looked = [trigger(look, [question, chatbot, turns], [*outputs, ticket], api_visibility="private",
+                          concurrency_id="search", concurrency_limit=4, show_progress="hidden")
+                  for trigger in (question.submit, send.click)]
+        write = ticket.change(make_write(engine, line), [ticket, chatbot, turns], [chatbot, turns, sources, status],
+                              api_visibility="private", concurrency_id="model", concurrency_limit=1,
+                              show_progress="hidden")
+        # API clients (`/ask`, the load bench) get the whole turn from one call
+        asked = api_ask.click(make_ask(engine, problem), [question, chatbot, turns], outputs, api_name="ask",
+                              concurrency_id="model", concurrency_limit=1, show_progress="hidden")
+        translate = make_translate(engine)
+        translated = [a.success(translate, [turns, status], [turns, sources], api_visibility="private",
+                                concurrency_id="model", concurrency_limit=1, show_progress="hidden")
+                      for a in (write, asked)]
+        events = [*looked, write, asked, *translated]
+        stop.click(make_stop(line), [chatbot, turns], [chatbot, status], cancels=events, queue=False)
+        cleared = clear_button.click(make_clear(line), None, [chatbot, turns, sources, status, download],
+                                     cancels=events, queue=False)
         export_button.click(make_export(downloads), [turns], [download], queue=False)
+        # the conversation survives a reload: kept in the browser each time its answers change
+        for changed in (*looked, write, *translated, cleared):
+            changed.then(saved.dump, [turns], [kept], queue=False, show_progress="hidden")
+        demo.load(restore, [kept], [chatbot, turns, sources], queue=False)
     demo.downloads = downloads
     return demo
 
