@@ -198,7 +198,7 @@ def test_stop_marks_a_partial_answer_and_frees_the_page(engine):
     chat, *_, ticket = list(make_look(engine, line)(QUESTION, [], [], request()))[-1]
     chat, status = make_stop(line)(chat, [], request())
     assert chat[-1]["content"].endswith("_Quick answer from the passages; the model is writing…_\n\n"
-                                        "_⏹ Stopped: this partial answer was not checked against the passages._")
+                                        "_■ Stopped: this partial answer was not checked against the passages._")
     assert status == "Stopped."
     assert not line.busy("page-1")
     assert list(make_write(engine, line)(ticket, chat, [], request())) == [(gr.skip(),) * 4]

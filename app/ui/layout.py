@@ -131,16 +131,23 @@ def make_write(engine: Engine | None, line: Line[Ticket]):
         if ticket is None:  # stopped or cleared while it waited, or not this session's
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
+        views = ticking(model_views(engine, ticket, turns, lang), PULSE_S)
         try:
             last: View | None = None
-            for view in ticking(model_views(engine, ticket, turns, lang), PULSE_S):
+            shown = chat
+            for view in views:
+                if line.stopped(session):  # the model is abandoned (closing `views` aborts it)
+                    yield stopped_chat(shown, lang), gr.skip(), gr.skip(), message(lang, "stopped_status")
+                    return
                 now = last.ticked(lang) if view is None and last else view
                 if now is None or now == last:  # the model's own pulse and the ticker can coincide
                     continue
                 last = now
                 answered = [*turns, last.answer] if last.answer else turns
-                yield [*chat[:-1], {"role": "assistant", "content": last.reply}], answered, last.sources, last.status
+                shown = [*chat[:-1], {"role": "assistant", "content": last.reply}]
+                yield shown, answered, last.sources, last.status
         finally:
+            views.close()
             line.finish(session)
 
     return write
@@ -179,19 +186,25 @@ def make_clear(line: Line[Ticket]):
 
 
 def make_stop(line: Line[Ticket]):
-    """Stop: the question in flight is abandoned; a partial answer stays, marked as stopped and unchecked."""
+    """Stop. A question waiting for the model is dropped here, its quick answer marked as stopped; one
+    the model is answering is ended by its own handler (`make_write`), which marks what was written:
+    marking it here would race with the answer's last pieces on their way to the page."""
 
     def stop(chat: list, turns: list[Answer], request: gr.Request):
         lang = _lang(request)
-        line.finish(request.session_hash or "")
+        state = line.stop(request.session_hash or "")
         asked = sum(m.get("role") == "user" for m in chat)
-        if not chat or chat[-1].get("role") != "assistant" or asked <= len(turns):
-            return gr.skip(), gr.skip()  # nothing in flight: the last answer is complete
-        note = f"_⏹ {message(lang, 'stopped')}_"
-        return [*chat[:-1], {"role": "assistant", "content": f"{_text(chat[-1]['content'])}\n\n{note}"}], \
-            message(lang, "stopped_status")
+        if state == "answering" or not chat or chat[-1].get("role") != "assistant" or asked <= len(turns):
+            return gr.skip(), gr.skip()  # nothing in flight, or its handler marks it
+        return stopped_chat(chat, lang), message(lang, "stopped_status")
 
     return stop
+
+
+def stopped_chat(chat: list, lang: str) -> list:
+    """The chat with its last (unfinished) answer marked as stopped and unchecked."""
+    note = f"_■ {message(lang, 'stopped')}_"
+    return [*chat[:-1], {"role": "assistant", "content": f"{_text(chat[-1]['content'])}\n\n{note}"}]
 
 
 def _text(content) -> str:
@@ -256,12 +269,12 @@ def build_ui(engine: Engine | None, problem: str | None = None, downloads: Downl
         with gr.Tabs():
             with gr.Tab(I18N("chat_tab"), id="chat"), gr.Row(equal_height=False):
                 with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(label=I18N("chat_label"), height=520, elem_id="cw-chat",
+                    chatbot = gr.Chatbot(label=I18N("chat_label"), height="min(520px, 58vh)", elem_id="cw-chat",
                                          sanitize_html=True, render_markdown=True, latex_delimiters=[],
                                          allow_tags=False, feedback_options=None, buttons=["copy"])
                     status = gr.Markdown(elem_id="cw-status", elem_classes=["cw-status"])
                     question = gr.Textbox(label=I18N("question_label"), placeholder=I18N("placeholder"),
-                                          lines=2, max_lines=6, elem_id="cw-question")
+                                          lines=1, max_lines=6, elem_id="cw-question")
                     with gr.Row():
                         send = gr.Button(I18N("send"), variant="primary", elem_id="cw-send")
                         stop = gr.Button(I18N("stop"), variant="stop", elem_id="cw-stop")
@@ -302,7 +315,9 @@ def build_ui(engine: Engine | None, problem: str | None = None, downloads: Downl
                                 concurrency_id="model", concurrency_limit=1, show_progress="hidden")
                       for a in (write, asked)]
         events = [*looked, write, asked, *translated]
-        stop.click(make_stop(line), [chatbot, turns], [chatbot, status], cancels=events, queue=False)
+        # the model's handler is not cancelled by Stop: it ends itself, marking its partial answer
+        stop.click(make_stop(line), [chatbot, turns], [chatbot, status], cancels=[*looked, asked, *translated],
+                   queue=False)
         cleared = clear_button.click(make_clear(line), None, [chatbot, turns, sources, status, download],
                                      cancels=events, queue=False)
         export_button.click(make_export(downloads), [turns], [download], queue=False)

@@ -9,7 +9,8 @@ the first one's answer.
     line = Line(ttl_s=900)
     ticket_id, ahead = line.put(session, ticket)     # ahead: tickets put before it, not yet taken
     line.take(session, ticket_id)                    # -> the ticket once, then None
-    line.finish(session)                             # answered, stopped or cleared
+    line.stop(session)                               # Stop: "waiting", "answering" or "none"
+    line.finish(session)                             # answered, or cleared
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ class _Entry(Generic[T]):
     ticket_id: str
     item: T
     put_at: float
-    taken: bool = False
+    taken: bool = False  # the model handler has it: the model is answering it
+    stopped: bool = False  # Stop was pressed while the model answered it
 
 
 class Line(Generic[T]):
@@ -68,6 +70,24 @@ class Line(Generic[T]):
         with self._lock:
             self._sweep(time.monotonic())
             return session in self._waiting
+
+    def stop(self, session: str) -> str:
+        """Stop this session's question: "waiting" (it is dropped: the model never starts it),
+        "answering" (the model handler sees `stopped` and ends the answer itself), or "none"."""
+        with self._lock:
+            entry = self._waiting.get(session)
+            if entry is None:
+                return "none"
+            if not entry.taken:
+                del self._waiting[session]
+                return "waiting"
+            entry.stopped = True
+            return "answering"
+
+    def stopped(self, session: str) -> bool:
+        with self._lock:
+            entry = self._waiting.get(session)
+            return entry is not None and entry.stopped
 
     def finish(self, session: str) -> None:
         with self._lock:

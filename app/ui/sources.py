@@ -16,6 +16,9 @@ from core.records import Answer, Citation, Passage, Rendering
 
 CSS = """
 .cw-sources { font-size: 0.92rem; line-height: 1.55; }
+/* The sources stay in view while the page scrolls to the question box (a 1366x768 laptop cannot
+   show the chat, the box and the buttons at once), and scroll on their own when long. */
+#cw-sources { position: sticky; top: 8px; max-height: calc(100vh - 16px); overflow-y: auto; }
 .cw-source { border: 1px solid rgba(128,128,128,.35); border-radius: 8px; padding: 8px 10px; margin: 0 0 10px 0; }
 .cw-source.cw-flash { outline: 3px solid rgba(255,170,0,.9); }
 .cw-source h4 { margin: 0 0 4px 0; font-size: 0.95rem; }
