@@ -24,6 +24,8 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CITEWISE_LLM_GGUF": ("llm_gguf", "GGUF file for the local chat model"),
     "CITEWISE_INDEX_DIR": ("index_dir", "where index builds and the `current` pointer live"),
     "CITEWISE_DOCS": ("docs_dirs", "folders of .txt/.md articles, separated by ':'"),
+    "CITEWISE_UPLOADS_DIR": ("uploads_dir", "where articles added in the page are kept; default: beside the index"),
+    "CITEWISE_UPLOADS": ("uploads", "1/0 = people may (not) add and remove articles in the page; default: only on loopback"),
     "CITEWISE_CHROMA_HOST": ("chroma_host", "Chroma server host; empty = embedded store"),
     "CITEWISE_CHROMA_PORT": ("chroma_port", "Chroma server port"),
     "CITEWISE_ALLOW_HUB": ("allow_hub", "1 = allow sentence-transformers to download from the hub"),
@@ -161,6 +163,10 @@ class Settings:
     chunk_chars: int = 400
     chunk_overlap: int = 1
     max_file_bytes: int = 2_000_000
+    # Articles added in the page: kept as text in `upload_folder`, indexed with the folders above.
+    uploads_dir: Path | None = None
+    uploads: bool | None = None  # None: allowed only while the chat listens on loopback (README, "Adding articles")
+    max_upload_bytes: int = 20_000_000  # an uploaded file (a PDF is mostly not text); its text must fit max_file_bytes
     retrieve_k: int = 5
     policy: Policy = field(default_factory=lambda: Policy())
     embed_batch: int = 16
@@ -193,6 +199,23 @@ class Settings:
     def llm_path(self) -> Path:
         path = Path(self.llm_gguf)
         return path if path.is_absolute() else self.models_dir / path
+
+    @property
+    def upload_folder(self) -> Path:
+        return self.uploads_dir or self.index_dir.parent / "uploads"
+
+    @property
+    def corpus_dirs(self) -> tuple[Path, ...]:
+        """Every folder indexed: the configured ones and the page's uploads."""
+        return (*self.docs_dirs, self.upload_folder)
+
+    @property
+    def uploads_allowed(self) -> bool:
+        """Whether the page may change the articles: anyone who reaches the page could, so by
+        default only when nobody else can reach it."""
+        if self.uploads is not None:
+            return self.uploads
+        return self.host in ("127.0.0.1", "localhost", "::1")
 
     @property
     def chunker(self) -> dict[str, int]:
@@ -234,7 +257,7 @@ def _looks_like_hub_id(name: str) -> bool:
 
 
 def _parse(var: str, kind: str, raw: str) -> object:
-    if kind == "Path":
+    if kind in ("Path", "Path | None"):
         return _path(raw)
     if kind == "tuple[Path, ...]":
         return tuple(_path(p) for p in raw.split(":") if p)
@@ -243,7 +266,7 @@ def _parse(var: str, kind: str, raw: str) -> object:
             return int(raw)
         except ValueError:
             raise ConfigError(f"{var}={raw!r} is not a whole number; set it to e.g. {var}=2") from None
-    if kind == "bool":
+    if kind in ("bool", "bool | None"):
         if raw.lower() in {"1", "true", "yes", "on"}:
             return True
         if raw.lower() in {"0", "false", "no", "off"}:

@@ -42,6 +42,7 @@ from index.store import metadata, open_client, write_chunks
 from index.vector_cache import VectorCache
 
 Stage = Callable[[str], None]
+Counted = Callable[[str, int, int], None]  # (what: "chunk" | "sentence", embedded so far, to embed)
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,11 @@ def _on_server(settings: Settings, collection: str) -> bool:
 
 
 def _embed(texts: list[str], embedder: Embedder, cache: VectorCache, batch: int,
-           on_stage: Stage, what: str = "chunk") -> tuple[np.ndarray, int]:
+           on_stage: Stage, what: str = "chunk", on_count: Counted = lambda what, done, total: None,
+           ) -> tuple[np.ndarray, int]:
     found = cache.get_many(texts)
     todo = [i for i, v in enumerate(found) if v is None]
+    on_count(what, 0, len(todo))
     with tqdm(total=len(todo), desc=f"embedding {what}s", unit=what, disable=None) as bar:
         for n, i in enumerate(range(0, len(todo), batch)):
             rows = todo[i:i + batch]
@@ -136,6 +139,7 @@ def _embed(texts: list[str], embedder: Embedder, cache: VectorCache, batch: int,
                 found[r] = np.asarray(v, dtype=np.float32)
             bar.update(len(rows))
             on_stage(f"embedded {what} batch {n + 1}")
+            on_count(what, min(i + batch, len(todo)), len(todo))
     matrix = np.vstack(found) if found else np.zeros((0, embedder.dim), dtype=np.float32)
     return matrix, len(todo)
 
@@ -174,17 +178,17 @@ def _prune(index_dir: Path, settings: Settings, keep: set[str]) -> None:
 
 
 def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stage = lambda s: None,
-                force: bool = False) -> BuildResult:
-    """Index every article under `settings.docs_dirs`; publish only a validated build.
+                force: bool = False, on_count: Counted = lambda what, done, total: None) -> BuildResult:
+    """Index every article under `settings.corpus_dirs`; publish only a validated build.
 
     `load` is called only when something must be embedded, so an up-to-date index is
-    checked in well under a second.
+    checked in well under a second. `on_count` hears how many chunks, then sentences, are embedded.
     """
     started = time.perf_counter()
     index_dir = settings.index_dir
     index_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(index_dir / ".lock", what="indexer"):
-        docs, skipped = load_documents(settings.docs_dirs, settings.max_file_bytes)
+        docs, skipped = load_documents(settings.corpus_dirs, settings.max_file_bytes)
         chunked: list[tuple[Document, list[Chunk]]] = []
         for doc in docs:
             chunks = chunk_document(doc, settings.chunk_chars, settings.chunk_overlap)
@@ -193,7 +197,7 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
             else:
                 skipped.append(Skipped(doc.source, "no article text after removing boilerplate"))
         if not chunked:
-            folders = ", ".join(str(d) for d in settings.docs_dirs)
+            folders = ", ".join(str(d) for d in settings.corpus_dirs)
             raise CitewiseError(f"No articles to index in {folders}: add .txt or .md files, or pass --docs FOLDER.")
         docs = [d for d, _ in chunked]
         all_chunks = [c for _, cs in chunked for c in cs]
@@ -215,10 +219,12 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
         cache = VectorCache(index_dir / "vectors.sqlite", model_sha)
         embed_started = time.perf_counter()
         try:
-            vectors, embedded = _embed([c.text for c in all_chunks], embedder, cache, settings.embed_batch, on_stage)
+            vectors, embedded = _embed([c.text for c in all_chunks], embedder, cache, settings.embed_batch, on_stage,
+                                       on_count=on_count)
             embed_s = time.perf_counter() - embed_started
             sentence_vectors, sentences_embedded = _embed([s.text for s in sentences], embedder, cache,
-                                                          settings.embed_batch * 2, on_stage, what="sentence")
+                                                          settings.embed_batch * 2, on_stage, what="sentence",
+                                                          on_count=on_count)
             sentence_s = time.perf_counter() - embed_started - embed_s
         finally:
             cache.close()

@@ -183,7 +183,8 @@ def test_a_second_indexer_exits_at_once(settings, docs):
 def test_no_documents_is_a_clear_error(settings):
     with pytest.raises(CitewiseError) as err:
         build_index(settings, never_load)
-    assert str(err.value) == f"No articles to index in {settings.docs_dirs[0]}: add .txt or .md files, or pass --docs FOLDER."
+    assert str(err.value) == (f"No articles to index in {settings.docs_dirs[0]}, {settings.upload_folder}: "
+                              "add .txt or .md files, or pass --docs FOLDER.")
 
 
 def test_rollback_and_pruning(settings, docs):

@@ -15,6 +15,7 @@ from conftest import fake_index
 from fakes import Blocked, ScriptedChat
 
 from app.engine import load_engine
+from app.library import Live
 from app.ui import build_ui, saved
 from app.ui.chat import answer_markdown, turn_views
 from app.ui.downloads import COOKIE, Downloads
@@ -87,7 +88,7 @@ def test_warnings_are_shown_as_notes_and_model_text_is_inert(engine):
 
 
 def test_a_bad_question_keeps_the_typed_text_and_calls_no_model(engine):
-    ask = make_ask(engine)
+    ask = make_ask(Live(engine))
     shown = list(ask("\u202egpt", [], [], request()))
     assert len(shown) == 1
     chat, turns, _, status, box = shown[0]
@@ -101,7 +102,7 @@ def test_a_bad_question_keeps_the_typed_text_and_calls_no_model(engine):
 
 def test_the_ask_handler_streams_the_conversation_and_keeps_the_answer(engine):
     engine.chat.replies.append(REPLY)
-    shown = list(make_ask(engine)(QUESTION, [], [], request("zh-CN,zh;q=0.9")))
+    shown = list(make_ask(Live(engine))(QUESTION, [], [], request("zh-CN,zh;q=0.9")))
     chat, turns, sources, status, box = shown[-1]
     assert chat == [{"role": "user", "content": QUESTION},
                     {"role": "assistant", "content": "甲骨文的总债务股本比为427%。[\\[1\\]](#src-0-1)"}]
@@ -151,7 +152,7 @@ def test_an_export_without_a_session_cookie_writes_nothing(engine, tmp_path, mon
 
 
 def test_the_ui_is_built_with_streaming_generators(engine):
-    assert inspect.isgeneratorfunction(make_ask(engine))
+    assert inspect.isgeneratorfunction(make_ask(Live(engine)))
     demo = build_ui(engine)
     assert isinstance(demo, gr.Blocks)
     assert "ask" in [d.api_name for d in demo.fns.values()]
@@ -160,7 +161,7 @@ def test_the_ui_is_built_with_streaming_generators(engine):
 def test_the_page_shows_passages_and_the_quick_answer_before_the_model_then_the_model_replaces_it(engine):
     line = Line()
     engine.chat.replies.append(REPLY)
-    shown = list(make_look(engine, line)(QUESTION, [], [], request()))
+    shown = list(make_look(Live(engine), line)(QUESTION, [], [], request()))
     chat, turns, sources, status, box, ticket = shown[-1]
     assert engine.chat.prompts == []  # nothing of the model yet
     assert chat == [{"role": "user", "content": QUESTION},
@@ -171,37 +172,37 @@ def test_the_page_shows_passages_and_the_quick_answer_before_the_model_then_the_
     assert '<mark>甲骨文的总债务股本比为427%。</mark>' in sources
     assert all(s[-1] is gr.skip() or isinstance(s[-1], dict) for s in shown[:-1])  # no ticket before the last
     assert line.busy("page-1")
-    written = list(make_write(engine, line)(ticket, chat, turns, request()))
+    written = list(make_write(line)(ticket, chat, turns, request()))
     chat, turns, sources, status = written[-1]
     assert chat == [{"role": "user", "content": QUESTION},
                     {"role": "assistant", "content": "甲骨文的总债务股本比为427%。[\\[1\\]](#src-0-1)"}]
     assert [t.text for t in turns] == ["甲骨文的总债务股本比为427%。[1]"]
     assert without_time(status) == "Answered in T."
     assert not line.busy("page-1")
-    assert list(make_write(engine, line)(ticket, chat, turns, request())) == [(gr.skip(),) * 4]  # used once
+    assert list(make_write(line)(ticket, chat, turns, request())) == [(gr.skip(),) * 4]  # used once
 
 
 def test_a_second_question_while_one_is_in_flight_is_refused_and_kept_in_the_box(engine, monkeypatch):
     warnings = []
     monkeypatch.setattr(gr, "Warning", warnings.append)
     line = Line()
-    ticket = list(make_look(engine, line)(QUESTION, [], [], request()))[-1][-1]
-    assert list(make_look(engine, line)("那微软呢？", [], [], request())) == [(gr.skip(),) * 6]
+    ticket = list(make_look(Live(engine), line)(QUESTION, [], [], request()))[-1][-1]
+    assert list(make_look(Live(engine), line)("那微软呢？", [], [], request())) == [(gr.skip(),) * 6]
     assert warnings == ["One question at a time: wait for this answer, or press Stop. Your question is still in the box."]
-    other = list(make_look(engine, line)(QUESTION, [], [], request(session="page-2")))[-1]
+    other = list(make_look(Live(engine), line)(QUESTION, [], [], request(session="page-2")))[-1]
     assert without_time(other[3]) == "Waiting for the model: 1 question(s) ahead of yours… · T"
     assert line.take("page-2", ticket) is None  # a ticket belongs to the page it was handed to
 
 
 def test_stop_marks_a_partial_answer_and_frees_the_page(engine):
     line = Line()
-    chat, *_, ticket = list(make_look(engine, line)(QUESTION, [], [], request()))[-1]
+    chat, *_, ticket = list(make_look(Live(engine), line)(QUESTION, [], [], request()))[-1]
     chat, status = make_stop(line)(chat, [], request())
     assert chat[-1]["content"].endswith("_Quick answer from the passages; the model is writing…_\n\n"
                                         "_■ Stopped: this partial answer was not checked against the passages._")
     assert status == "Stopped."
     assert not line.busy("page-1")
-    assert list(make_write(engine, line)(ticket, chat, [], request())) == [(gr.skip(),) * 4]
+    assert list(make_write(line)(ticket, chat, [], request())) == [(gr.skip(),) * 4]
     done = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
     assert make_stop(line)(done, ["one answer"], request()) == (gr.skip(), gr.skip())  # nothing in flight
 
@@ -210,9 +211,9 @@ def test_a_silent_model_still_moves_the_status_line_at_least_every_half_second(e
     blocked = Blocked()
     engine.chat.replies.append(blocked)
     line = Line()
-    *_, ticket = list(make_look(engine, line)(QUESTION, [], [], request()))[-1]
+    *_, ticket = list(make_look(Live(engine), line)(QUESTION, [], [], request()))[-1]
     seen = []
-    for _, _, _, status in make_write(engine, line)(ticket, [{"role": "user", "content": QUESTION},
+    for _, _, _, status in make_write(line)(ticket, [{"role": "user", "content": QUESTION},
                                                              {"role": "assistant", "content": "quick"}], [], request()):
         seen.append((time.monotonic(), status))
         if len(seen) == 4:

@@ -86,6 +86,7 @@ class Progress:
 class Ticket:
     """A question searched and quick-answered, waiting for the model (`prepare_views` → `model_views`)."""
 
+    engine: Engine  # the one the turn began with: the articles may change before the model's turn
     prepared: Prepared
     turn: int
     quick: str  # the quick answer as shown, Markdown
@@ -133,15 +134,15 @@ def prepare_views(engine: Engine | None, question: str, turns: list[Answer], lan
     except Exception as exc:
         yield _failed(exc, question, turns, lang)
         return None
-    return Ticket(prepared, turn, quick, panel, started) if prepared is not None else None
+    return Ticket(engine, prepared, turn, quick, panel, started) if prepared is not None else None
 
 
-def model_views(engine: Engine, ticket: Ticket, turns: list[Answer], lang: str) -> Iterator[View]:
+def model_views(ticket: Ticket, turns: list[Answer], lang: str) -> Iterator[View]:
     """The model's part of a turn: reading, writing, checking, then the verified answer."""
     quick, written, panel = ticket.quick, "", ticket.panel
     reading = Progress("reading", ticket.started, {"n": len(ticket.prepared.evidence.passages)})
     try:
-        for event in complete(engine, ticket.prepared):
+        for event in complete(ticket.engine, ticket.prepared):
             if isinstance(event, Stage):
                 if event.name == "reading":
                     progress = replace(reading, values={**reading.values, "read": event.read}) \
@@ -167,7 +168,7 @@ def turn_views(engine: Engine | None, question: str, turns: list[Answer], lang: 
     ticket = yield from prepare_views(engine, question, turns, lang, problem)
     answered = None
     if ticket is not None:
-        for view in model_views(engine, ticket, turns, lang):
+        for view in model_views(ticket, turns, lang):
             answered = view if view.answer is not None else answered
             yield view
     if answered is not None and translate:

@@ -18,15 +18,17 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from app.engine import Engine
+from app.library import Library, Live
 from app.pipeline import PULSE_S
 from app.render import escape
 from app.translate import pending
 from app.ui import saved
 from app.ui.chat import Progress, Ticket, View, answer_markdown, model_views, prepare_views, translation_views, turn_views
-from app.ui.documents import DOCUMENTS_CSS, document_html, document_rows
+from app.ui.documents import DOCUMENTS_CSS
 from app.ui.downloads import ROUTE, Downloads, SessionCookie, session_of
 from app.ui.export import conversation_markdown
 from app.ui.guard import NoRelay
+from app.ui.library_tab import documents_tab
 from app.ui.line import Line
 from app.ui.sources import CLICK_JS, CSS, sources_html
 from app.ui.strings import I18N, language, message
@@ -56,11 +58,11 @@ def _messages(chat: list, question: str, reply: str) -> list[dict]:
     return [*chat, {"role": "user", "content": escape(question)}, {"role": "assistant", "content": reply}]
 
 
-def make_ask(engine: Engine | None, problem: str | None = None):
+def make_ask(live: Live | None, problem: str | None = None):
     """The whole turn in one handler, for API clients (`/ask`): a generator, so each view streams."""
 
     def ask(question: str, chat: list, turns: list[Answer], request: gr.Request):
-        lang = _lang(request)
+        lang, engine = _lang(request), live.engine if live else None
         # translation is a chained event of its own (`make_translate`): once the answer is shown the
         # Ask button is free again, and a new question queues behind the translation for the model
         views = turn_views(engine, question, turns, lang, problem, translate=False)
@@ -82,7 +84,7 @@ def _kept(question) -> str:
     return strip_surrogates(question) if isinstance(question, str) else ""
 
 
-def make_look(engine: Engine | None, line: Line[Ticket], problem: str | None = None):
+def make_look(live: Live | None, line: Line[Ticket], problem: str | None = None):
     """The page's send handler, outside the model's slot: the passages and the quick answer at once,
     then the turn's ticket for `make_write`, with how many questions wait for the model before it.
 
@@ -94,7 +96,8 @@ def make_look(engine: Engine | None, line: Line[Ticket], problem: str | None = N
             gr.Warning(message(lang, "one_at_a_time"))
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
-        views = ticking(prepare_views(engine, question, turns, lang, problem), PULSE_S)
+        # the engine of this moment answers the whole turn, even if the articles change meanwhile
+        views = ticking(prepare_views(live.engine if live else None, question, turns, lang, problem), PULSE_S)
         last: View | None = None
         try:
             while True:
@@ -119,7 +122,7 @@ def make_look(engine: Engine | None, line: Line[Ticket], problem: str | None = N
     return look
 
 
-def make_write(engine: Engine | None, line: Line[Ticket]):
+def make_write(line: Line[Ticket]):
     """The model's part of the page's turn, in the model's slot: started by the ticket `make_look` hands
     the page, it replaces the quick answer's message with the model's, then the verified answer.
 
@@ -127,11 +130,11 @@ def make_write(engine: Engine | None, line: Line[Ticket]):
 
     def write(ticket_id: str, chat: list, turns: list[Answer], request: gr.Request):
         lang, session = _lang(request), request.session_hash or ""
-        ticket = line.take(session, ticket_id) if engine is not None else None
+        ticket = line.take(session, ticket_id)
         if ticket is None:  # stopped or cleared while it waited, or not this session's
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
-        views = ticking(model_views(engine, ticket, turns, lang), PULSE_S)
+        views = ticking(model_views(ticket, turns, lang), PULSE_S)
         try:
             last: View | None = None
             shown = chat
@@ -153,12 +156,13 @@ def make_write(engine: Engine | None, line: Line[Ticket]):
     return write
 
 
-def make_translate(engine: Engine | None):
+def make_translate(live: Live | None):
     """After an answer: its cited sentences in the reader's language (the sources panel and the
     turns update; the chat and the status line are left as they are: a pending event's timer
     would otherwise stand in the status line)."""
 
     def translate(turns: list[Answer], status: str, request: gr.Request):
+        engine = live.engine if live else None
         if engine is None or not turns or not pending(turns[-1]):
             yield gr.skip(), gr.skip()  # nothing to translate: the page stays as it is
             return
@@ -255,10 +259,11 @@ def export_route(downloads: Downloads) -> Route:
 
 def build_ui(engine: Engine | None, problem: str | None = None, downloads: Downloads | None = None) -> gr.Blocks:
     """The page. Exports go to `downloads` (default: a private temporary folder of this process);
-    `serve` mounts the route that hands them out, so it reads them from `demo.downloads`."""
+    `serve` mounts the route that hands them out, so it reads them from `demo.downloads`. Articles
+    can be added and removed in the page when `engine.settings.uploads_allowed`."""
     downloads = downloads or Downloads(Path(tempfile.mkdtemp(prefix="citewise-exports-")), EXPORT_TTL_S)
-    documents = sorted(engine.index.documents.values(), key=lambda d: d.source) if engine else []
-    chunks = engine.index.chunks if engine else []
+    live = Live(engine) if engine else None
+    library = Library(live) if live and engine.settings.uploads_allowed else None
     with gr.Blocks(title="Citewise") as demo:
         turns = gr.State([])
         # a fixed key: Gradio sends it to the page anyway, and a random one per start would make every
@@ -285,14 +290,7 @@ def build_ui(engine: Engine | None, problem: str | None = None, downloads: Downl
                 with gr.Column(scale=2):
                     sources = gr.HTML(sources_html([], "en"), elem_id="cw-sources")
             with gr.Tab(I18N("documents_tab"), id="documents"):
-                gr.Dataframe(document_rows(documents, chunks), label=I18N("documents_table"), interactive=False,
-                             headers=["Title / 标题", "Date / 日期", "File / 文件", "Passages / 段落数"])
-                pick = gr.Dropdown([(d.title, d.source) for d in documents], label=I18N("document_pick"),
-                                   value=documents[0].source if documents else None, elem_id="cw-doc-pick")
-                by_source = {d.source: d for d in documents}
-                shown = gr.HTML(document_html(documents[0], chunks) if documents else "", elem_id="cw-doc")
-                pick.change(lambda s: document_html(by_source[s], chunks) if s in by_source else "", pick, shown,
-                            queue=False)
+                documents_tab(live, library)
 
         ticket = gr.Textbox(visible="hidden", elem_id="cw-ticket")  # hands a turn from `look` to `write`
         api_ask = gr.Button(visible=False)
@@ -300,17 +298,17 @@ def build_ui(engine: Engine | None, problem: str | None = None, downloads: Downl
         outputs = [chatbot, turns, sources, status, question]
         # The page's turn: retrieval and the quick answer outside the model's slot (any number of
         # users at once, ~0.2 s each), then the model's part in its one slot, started by the ticket.
-        look = make_look(engine, line, problem)
+        look = make_look(live, line, problem)
         looked = [trigger(look, [question, chatbot, turns], [*outputs, ticket], api_visibility="private",
                           concurrency_id="search", concurrency_limit=4, show_progress="hidden")
                   for trigger in (question.submit, send.click)]
-        write = ticket.change(make_write(engine, line), [ticket, chatbot, turns], [chatbot, turns, sources, status],
+        write = ticket.change(make_write(line), [ticket, chatbot, turns], [chatbot, turns, sources, status],
                               api_visibility="private", concurrency_id="model", concurrency_limit=1,
                               show_progress="hidden")
         # API clients (`/ask`, the load bench) get the whole turn from one call
-        asked = api_ask.click(make_ask(engine, problem), [question, chatbot, turns], outputs, api_name="ask",
+        asked = api_ask.click(make_ask(live, problem), [question, chatbot, turns], outputs, api_name="ask",
                               concurrency_id="model", concurrency_limit=1, show_progress="hidden")
-        translate = make_translate(engine)
+        translate = make_translate(live)
         translated = [a.success(translate, [turns, status], [turns, sources], api_visibility="private",
                                 concurrency_id="model", concurrency_limit=1, show_progress="hidden")
                       for a in (write, asked)]
@@ -336,6 +334,7 @@ def serve(demo: gr.Blocks, settings: Settings, max_size: int = MAX_QUEUE, block:
     demo.queue(max_size=max_size, default_concurrency_limit=1, api_open=False)
     demo.launch(app_kwargs={"routes": [export_route(demo.downloads)], "middleware": [Middleware(NoRelay), Middleware(SessionCookie)]},
                 server_name=settings.host, server_port=settings.port, share=False, show_error=False,
+                max_file_size=settings.max_upload_bytes,
                 max_threads=8, footer_links=[], i18n=I18N, css=CSS + DOCUMENTS_CSS, head=CLICK_JS,
                 prevent_thread_lock=not block, quiet=not block)
     return demo

@@ -1,0 +1,73 @@
+"""Adding and removing articles from the page's side (app.library), with the fake embedder."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import fake_index
+from fakes import ScriptedChat
+from test_formats import make_docx, make_pdf
+
+from app.engine import load_engine
+from app.library import Changed, Library, Live, Refused
+from app.pipeline import answer
+
+ARTICLES = {"oracle.txt": "甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。"}
+FACT = "Zorblax Dynamics shipped 4,812 quantum routers to Lisbon in March."
+
+
+@pytest.fixture
+def library(settings, docs):
+    settings, embedder = fake_index(settings, docs, ARTICLES, dim=512, chunk_chars=200, relevance_floor=0.2)
+    engine = load_engine(settings, embedder=embedder, chat=ScriptedChat(replies=[], prompts=[]))
+    return Library(Live(engine))
+
+
+def test_an_uploaded_docx_is_indexed_and_answers_new_questions_at_once(library):
+    old = library.live.engine
+    counts = []
+    done = library.add("routers.docx", make_docx([FACT], title="Router shipments"),
+                       lambda what, n, total: counts.append((what, n, total)))
+    assert isinstance(done, Changed) and (done.source, done.title, done.passages) == \
+        ("routers.txt", "Router shipments", 1)
+    assert counts[0] == ("chunk", 0, 1) and ("chunk", 1, 1) in counts
+    engine = library.live.engine
+    assert engine is not old and old.index.documents.keys() == {"oracle.txt"}  # the old one is left whole
+    assert sorted(engine.index.documents) == ["oracle.txt", "routers.txt"]
+    kept = (engine.settings.upload_folder / "routers.txt").read_text(encoding="utf-8")
+    assert kept == f"---\ntitle: Router shipments\nfile: routers.docx\n---\n{FACT}"
+    engine.chat.replies.append("Zorblax Dynamics shipped 4,812 quantum routers to Lisbon in March [1].")
+    result = answer(engine, "How many quantum routers did Zorblax Dynamics ship to Lisbon?")
+    assert result.text == "Zorblax Dynamics shipped 4,812 quantum routers to Lisbon in March. [1]"
+    assert result.citations[0].passage.source == "routers.txt"
+
+
+def test_a_pdf_then_its_removal(library):
+    done = library.add("report.pdf", make_pdf([[FACT]], title="Q1 report"))
+    assert isinstance(done, Changed) and done.source == "report.txt"
+    assert library.removable("report.txt") and not library.removable("oracle.txt")
+    gone = library.remove("report.txt")
+    assert isinstance(gone, Changed) and (gone.source, gone.passages) == ("report.txt", 0)
+    assert sorted(library.live.engine.index.documents) == ["oracle.txt"]
+    assert not (library.folder / "report.txt").exists()
+
+
+def test_refusals_change_nothing(library):
+    before = library.live.engine
+    corrupt = library.add("broken.pdf", b"%PDF-1.4\n" + bytes(range(256)) * 4)
+    assert isinstance(corrupt, Refused) and corrupt.code == "corrupt"
+    assert library.add("empty.txt", b"") == Refused("empty")
+    assert library.add("tool.exe", b"MZ....") == Refused("unsupported_type", {"suffix": ".exe"})
+    assert library.add("oracle.txt", "另一篇文章。".encode()) == Refused("name_taken", {"source": "oracle.txt"})
+    same = library.add("copy.md", ("  " + ARTICLES["oracle.txt"] + "\n").encode())
+    assert same == Refused("duplicate", {"source": "oracle.txt", "title": before.index.documents["oracle.txt"].title})
+    assert library.paste("", "   ") == Refused("empty")
+    assert library.remove("oracle.txt") == Refused("not_removable", {"source": "oracle.txt"})
+    assert library.remove("nothing.txt") == Refused("not_found", {"source": "nothing.txt"})
+    assert library.live.engine is before
+    assert not library.folder.exists() or list(library.folder.iterdir()) == []
+
+
+def test_pasted_text_with_a_title(library):
+    done = library.paste("Router news", FACT)
+    assert isinstance(done, Changed) and (done.source, done.title) == ("Router_news.txt", "Router news")
+    assert library.live.engine.index.documents["Router_news.txt"].title == "Router news"
