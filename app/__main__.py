@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     except CitewiseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    from app.engine import load_chat, load_engine
+    from app.engine import load_chat, load_engine, warm_up
     from app.ui import build_ui, serve
 
     print("Loading the models and the index ...", flush=True)
@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"warning: {exc}\nAnswering with quick extractive answers only.", file=sys.stderr, flush=True)
     if engine is not None:
-        print(f"Ready in {engine.load_s:.1f} s: {len(engine.index.documents)} articles, "
+        warmed = warm_up(engine) if settings.warm_start else 0.0
+        print(f"Ready in {engine.load_s + warmed:.1f} s: {len(engine.index.documents)} articles, "
               f"{len(engine.index.chunks)} passages.", flush=True)
     print(f"Open http://{settings.host}:{settings.port}", flush=True)
     serve(build_ui(engine, problem), settings)

@@ -73,3 +73,17 @@ def load_chat(settings: Settings) -> BaseChatModel:
     if not settings.llm_base_url:
         chat.invoke([SystemMessage(render("answer_system.txt")), HumanMessage("OK?")], max_tokens=1)
     return chat
+
+
+def warm_up(engine: Engine) -> float:
+    """Answer one question before anyone asks, so the first person's question does not pay the
+    first-call costs (bench.first_answer measures them; DECISIONS D27). The question is the first
+    article's title: whatever the articles are, it finds passages and makes the model read and write.
+    Returns the seconds it took."""
+    from app.pipeline import answer
+
+    started = time.perf_counter()
+    documents = sorted(engine.index.documents.values(), key=lambda d: d.source)
+    if documents and engine.chat is not None:
+        answer(engine, documents[0].title)
+    return time.perf_counter() - started

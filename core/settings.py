@@ -34,6 +34,7 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CITEWISE_LLM_MODEL": ("llm_model", "model name on that server"),
     "CITEWISE_LLM_API_KEY": ("llm_api_key", "API key for that server"),
     "CITEWISE_LLM_TIMEOUT": ("llm_timeout_s", "seconds before a model answer is abandoned for the quick answer"),
+    "CITEWISE_WARM": ("warm_start", "1/0: answer one question at start so the first person's is not slower"),
     "CITEWISE_HOST": ("host", "address the chat binds to"),
     "CITEWISE_PORT": ("port", "port the chat listens on"),
 }
@@ -181,6 +182,7 @@ class Settings:
     llm_timeout_s: int = 45
     llm_max_tokens: int = 200
     llm_ctx: int = 4096
+    warm_start: bool = True  # D27
     host: str = "127.0.0.1"
     port: int = 7860
     extra: Mapping[str, str] = field(default_factory=dict)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from conftest import fake_index
 from fakes import ScriptedChat
 from test_formats import make_docx, make_pdf
 
-from app.engine import load_engine
+from app.engine import load_engine, warm_up
 from app.library import Changed, Library, Live, Refused
 from app.pipeline import answer
+from app.ui import build_ui
+from core.settings import Settings
 
 ARTICLES = {"oracle.txt": "甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。"}
 FACT = "Zorblax Dynamics shipped 4,812 quantum routers to Lisbon in March."
@@ -71,3 +75,27 @@ def test_pasted_text_with_a_title(library):
     done = library.paste("Router news", FACT)
     assert isinstance(done, Changed) and (done.source, done.title) == ("Router_news.txt", "Router news")
     assert library.live.engine.index.documents["Router_news.txt"].title == "Router news"
+
+
+def test_changing_articles_in_the_page_is_on_only_on_loopback_unless_set(settings):
+    assert settings.uploads_allowed  # 127.0.0.1
+    assert not settings.with_(host="0.0.0.0").uploads_allowed
+    assert settings.with_(host="0.0.0.0", uploads=True).uploads_allowed
+    assert not settings.with_(uploads=False).uploads_allowed
+    assert Settings.from_env({"CITEWISE_UPLOADS": "0"}).uploads is False
+
+
+def test_the_page_offers_adding_and_removing_only_when_allowed(library):
+    def ids(demo) -> set[str]:
+        return {b.elem_id for b in demo.blocks.values() if getattr(b, "elem_id", None)}
+
+    assert {"cw-upload", "cw-add-text", "cw-remove"} <= ids(build_ui(library.live.engine))
+    closed = dataclasses.replace(library.live.engine, settings=library.live.engine.settings.with_(host="0.0.0.0"))
+    assert not {"cw-upload", "cw-add-text"} & ids(build_ui(closed))
+
+
+def test_the_warm_up_answers_one_question_before_anyone_asks(library):
+    engine = library.live.engine
+    engine.chat.replies.append("甲骨文的总债务股本比为427%[1]。")
+    assert warm_up(engine) > 0
+    assert len(engine.chat.prompts) == 1 and engine.chat.replies == []
