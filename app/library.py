@@ -111,7 +111,10 @@ class Library:
 
     def add(self, name: str, data: bytes, on_count: Counted = lambda what, done, total: None) -> Changed | Refused:
         settings = self.live.engine.settings
-        extracted = extract(name, data, settings.max_upload_bytes)
+        # a PDF is mostly not text, an HTML page mostly is: trafilatura takes ~12 s on 2.6 MB of
+        # small blocks (bench/results/parsers.md), so a page gets the text's limit, not the file's
+        limit = settings.max_file_bytes if name.lower().endswith((".html", ".htm")) else settings.max_upload_bytes
+        extracted = extract(name, data, limit)
         if isinstance(extracted, Unreadable):
             return Refused(extracted.code, extracted.args)
         if len(extracted.text.encode("utf-8")) > settings.max_file_bytes:

@@ -23,6 +23,7 @@ import json
 import re
 import statistics
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -156,11 +157,22 @@ def main(argv: list[str] | None = None) -> int:
     # with a burst, the queue holds as many as there are users, so the burst needs few answers
     max_size = args.users if args.burst else MAX_QUEUE
     with served(engine, max_size=max_size) as (url, _):
-        run_load(url, 1, 1)  # a warm-up answer: the model's buffers exist before the first reading
+        # a warm-up: each question once, so the one-time buffers (llama.cpp's, torch's per batch
+        # shape, the translation cache's first rows) exist before the first reading; what grows
+        # after that grows with use
+        run_load(url, 1, len(QUESTIONS))
         rss_start = rss_mb()
         started = time.perf_counter()
         until = started + 60 * args.minutes if args.minutes else None
+        timeline, done = [], threading.Event()
+
+        def sample() -> None:  # the curve tells a plateau from a leak
+            while not done.wait(30):
+                timeline.append((round(time.perf_counter() - started), rss_mb()))
+
+        threading.Thread(target=sample, daemon=True).start()
         results = run_load(url, args.users, args.questions, until)
+        done.set()
         elapsed = time.perf_counter() - started
         rss_end = rss_mb()
         flood = burst(url, max_size + args.burst) if args.burst else None
@@ -170,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({**summary(results), "elapsed_s": round(elapsed, 1), "lost": lost,
                       "rss_start_mb": rss_start, "rss_end_mb": rss_end,
                       "rss_growth_pct": round(100 * (rss_end - rss_start) / rss_start, 1),
+                      "rss_timeline": timeline,
                       **({"burst": flood} if flood else {})}, ensure_ascii=False))
     return 0
 
