@@ -11,6 +11,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from core.errors import CitewiseError, ModelMissing
 from core.settings import Settings
 
 ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+PAUSE_MAX_S = 1.0  # the longest the model waits for a `paused()` caller at one compute step
 
 
 class ModelUnavailable(CitewiseError):
@@ -117,6 +119,8 @@ class LlamaCppChat(BaseChatModel):
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _cancel: threading.Event | None = PrivateAttr(default=None)  # the running call's (see stream_until)
     _abort: Any = PrivateAttr(default=None)  # the ctypes callback, kept alive as long as the context
+    _pauses: int = PrivateAttr(default=0)  # callers inside `paused()`
+    _resume: threading.Condition = PrivateAttr(default_factory=threading.Condition)
     _prompt: tuple[int, int] | None = PrivateAttr(default=None)  # (tokens held before, prompt size) while reading
 
     def model_post_init(self, __context: Any) -> None:
@@ -127,12 +131,36 @@ class LlamaCppChat(BaseChatModel):
                             n_threads_batch=self.n_threads, n_batch=256, verbose=False)
         # llama.cpp asks this between compute steps; True abandons the decode (the prompt's cache
         # stays valid up to the last whole batch, and the next call trims the rest)
-        self._abort = llama_cpp.ggml_abort_callback(lambda _: self._cancel is not None and self._cancel.is_set())
+        self._abort = llama_cpp.ggml_abort_callback(lambda _: self._step())
         llama_cpp.llama_set_abort_callback(self._llama._ctx.ctx, self._abort, None)
 
     @property
     def _llm_type(self) -> str:
         return "llama-cpp-local"
+
+    def _step(self) -> bool:
+        """llama.cpp asks this between compute steps: True abandons the call. It also waits here
+        while someone is inside `paused()`, so that work gets both cores."""
+        if self._pauses:
+            with self._resume:
+                self._resume.wait_for(lambda: not self._pauses or self._cancelled(), timeout=PAUSE_MAX_S)
+        return self._cancelled()
+
+    def _cancelled(self) -> bool:
+        return self._cancel is not None and self._cancel.is_set()
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Hold the running call between compute steps while the caller works (a waiting page's
+        retrieval and quick answer, ~0.1 s: D29), each wait at most PAUSE_MAX_S."""
+        with self._resume:
+            self._pauses += 1
+        try:
+            yield
+        finally:
+            with self._resume:
+                self._pauses -= 1
+                self._resume.notify_all()
 
     def _messages(self, messages: list[BaseMessage]) -> list[dict]:
         return [{"role": ROLES[m.type], "content": m.content} for m in messages]

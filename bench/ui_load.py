@@ -8,6 +8,7 @@ answer should not (issue 14: within a second).
 
     python -m bench.ui_load                  # 8 users, the load bench's questions in turn
     python -m bench.ui_load --users 4
+    python -m bench.ui_load --stagger 1      # one more person every second: each joins a longer line
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bench.stats import percentile
 from bench.ui_times import WATCH
 
 
-def run(url: str, users: int, timeout_s: float = 1800) -> list[dict]:
+def run(url: str, users: int, timeout_s: float = 1800, stagger_s: float = 0.0) -> list[dict]:
     with chromium_browser() as browser:
         pages = [new_page(browser)[0] for _ in range(users)]
         for u, page in enumerate(pages):
@@ -32,6 +33,7 @@ def run(url: str, users: int, timeout_s: float = 1800) -> list[dict]:
             page.evaluate(WATCH)
         for page in pages:  # one JS click each: all the questions leave within a few milliseconds
             page.evaluate("() => { window.cwT0 = performance.now(); document.querySelector('#cw-send').click(); }")
+            time.sleep(stagger_s)  # --stagger: people arriving one after another, the line growing
         deadline = time.monotonic() + timeout_s
         rows = []
         for u, page in enumerate(pages):
@@ -47,20 +49,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ui_load", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--stagger", type=float, default=0.0, help="seconds between one user's question and the next")
     args = parser.parse_args(argv)
     from app.engine import load_engine
     from core.settings import Settings
 
     engine = load_engine(Settings.from_env())
     with served(engine) as (url, _):
-        rows = run(url, args.users)
+        rows = run(url, args.users, stagger_s=args.stagger)
     for row in rows:
         print(json.dumps(row, ensure_ascii=False), flush=True)
     figures = {}
     for key in ("passages_s", "quick_s", "answer_s"):
         values = sorted(r[key] for r in rows if key in r)
         figures[key] = {"p50": percentile(values, 0.5), "p95": percentile(values, 0.95), "max": values[-1] if values else None}
-    print(json.dumps({"users": args.users, **figures}), flush=True)
+    print(json.dumps({"users": args.users, "stagger_s": args.stagger, **figures}), flush=True)
     return 0
 
 

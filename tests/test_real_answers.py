@@ -64,3 +64,24 @@ def test_a_timeout_while_the_model_reads_the_prompt_aborts_it_and_the_next_answe
     assert "".join(stream_until(chat, short, 60, max_tokens=8)) == expected
     # ~1,500 prompt tokens take ~25 s to read here: waiting for them would show in this call
     assert time.perf_counter() - started < 10
+
+
+def test_the_local_model_waits_while_a_page_finds_its_passages(real_engine):
+    """`paused()` (D29): the answering model holds still between compute steps while another page's
+    retrieval runs, and carries on after it, its text unchanged."""
+    chat = real_engine.chat
+    prompt = [HumanMessage("Count from 1 to 40, separated by commas.")]
+    expected = "".join(stream_until(chat, prompt, 120, max_tokens=60))
+    pieces = stream_until(chat, prompt, 120, tick_s=0.1, max_tokens=60)
+    text = next(p for p in pieces if isinstance(p, str))
+    late = []  # seconds into the pause at which text still came
+    with chat.paused():
+        paused_at = time.monotonic()
+        while (since := time.monotonic() - paused_at) < 0.8:  # PAUSE_MAX_S is 1 s: it must not resume
+            piece = next(pieces)
+            if isinstance(piece, str):
+                text += piece
+                late.append(since)
+    text += "".join(p for p in pieces if isinstance(p, str))
+    assert [t for t in late if t > 0.3] == []  # at most the step under way when the pause began
+    assert text == expected

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import tempfile
 from datetime import datetime
@@ -97,29 +98,37 @@ def make_look(live: Live | None, line: Line[Ticket], problem: str | None = None)
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         # the engine of this moment answers the whole turn, even if the articles change meanwhile
-        views = ticking(prepare_views(live.engine if live else None, question, turns, lang, problem), PULSE_S)
-        last: View | None = None
-        try:
-            while True:
-                try:
-                    view = next(views)
-                except StopIteration as done:
-                    ticket = done.value
-                    break
-                last = (last.ticked(lang) if last else None) if view is None else view
-                if last is not None:
-                    answered = [*turns, last.answer] if last.answer else turns
-                    yield _messages(chat, question, last.reply), answered, last.sources, last.status, "", gr.skip()
-        except InvalidQuestion as exc:  # the typed text stays in the box; nothing reaches the model
-            yield gr.skip(), gr.skip(), gr.skip(), f"⚠ {escape(str(exc))}", _kept(question), gr.skip()
-            return
-        if ticket is None or last is None:
-            return
-        ticket_id, ahead = line.put(session, ticket)
-        waiting = Progress("waiting", ticket.started, {"n": ahead})
-        yield (_messages(chat, question, last.reply), turns, last.sources, waiting.line(lang), "", ticket_id)
+        engine = live.engine if live else None
+        views = ticking(prepare_views(engine, question, turns, lang, problem), PULSE_S)
+        # the local model answering someone else waits while this page's passages are found (D29)
+        with getattr(engine.chat if engine else None, "paused", contextlib.nullcontext)():
+            yield from _looked(views, chat, question, turns, lang, line, session)
 
     return look
+
+
+def _looked(views, chat: list, question: str, turns: list[Answer], lang: str, line: Line[Ticket], session: str):
+    """`look`'s views as page updates, then its ticket (outputs as in `make_look`)."""
+    last: View | None = None
+    try:
+        while True:
+            try:
+                view = next(views)
+            except StopIteration as done:
+                ticket = done.value
+                break
+            last = (last.ticked(lang) if last else None) if view is None else view
+            if last is not None:
+                answered = [*turns, last.answer] if last.answer else turns
+                yield _messages(chat, question, last.reply), answered, last.sources, last.status, "", gr.skip()
+    except InvalidQuestion as exc:  # the typed text stays in the box; nothing reaches the model
+        yield gr.skip(), gr.skip(), gr.skip(), f"⚠ {escape(str(exc))}", _kept(question), gr.skip()
+        return
+    if ticket is None or last is None:
+        return
+    ticket_id, ahead = line.put(session, ticket)
+    waiting = Progress("waiting", ticket.started, {"n": ahead})
+    yield (_messages(chat, question, last.reply), turns, last.sources, waiting.line(lang), "", ticket_id)
 
 
 def make_write(line: Line[Ticket]):
