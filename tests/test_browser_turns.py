@@ -121,15 +121,20 @@ SEND_AND_TIME = """(quick) => {
 
 
 def test_a_queued_user_sees_passages_and_the_quick_answer_within_a_second(settings, docs):
+    """8 people asking 0.3 s apart while the model takes ~1.3 s an answer: from the second on, each
+    question waits for the model, and each page still shows its passages and quick answer within a
+    second of its click. (All 8 in the same instant is a measure of the machine, not of the
+    waiting: `python -m bench.ui_load`, D29.)"""
     users = 8
-    engine = engine_with(settings, docs, [REPLY * 3] * users, delay_s=0.05)  # ~1.3 s of writing each
+    engine = engine_with(settings, docs, [REPLY * 3] * users, delay_s=0.1)  # ~1.3 s of writing each
     with served(engine) as (url, _), chromium_browser() as browser:
         pages = [new_page(browser)[0] for _ in range(users)]
         for page in pages:
             page.goto(url)
             page.locator("#cw-question textarea").fill(QUESTION)
-        for page in pages:  # all at once: each page's send is one call, no waiting in between
+        for page in pages:  # each page's send is one call in the page; the next comes 0.3 s later
             page.evaluate(SEND_AND_TIME, QUICK)
+            page.wait_for_timeout(300)
         for page in pages:
             page.wait_for_function("() => window.__quick !== null", timeout=30_000)
         seen = [page.evaluate("window.__quick") / 1000 for page in pages]
