@@ -1,12 +1,18 @@
-"""The chat handler: validates the question, runs the pipeline, turns its events into what is shown.
+"""The chat's views: the pipeline's events turned into what the page shows, step by step.
 
-`turn_views` is plain Python (tested with a scripted fake model); `layout.py` wires it to Gradio.
-Everything from a document or a model is escaped before it reaches Markdown or HTML.
+    prepare_views(engine, question, turns, lang)   # searching → passages → quick answer; returns a Ticket
+    model_views(ticket, turns, lang)               # reading → writing → checking → the verified answer
+    turn_views(...)                                # both, then the cited sentences translated
 
-After the verified answer, cited sentences in another language than the question get a machine
-translation (app.translate): from the cache at once, else from the model one by one, each shown
-as it comes. This runs in the same generator, so it holds the same queue slot as the answer
-(`concurrency_id="model"`, one at a time): two model calls never run at once.
+The page runs the first two as separate events (app/ui/layout.py): the first outside the model's
+slot, so passages and the quick answer never wait for someone else's answer. All of it is plain
+Python, tested with a scripted fake model. Everything from a document or a model is escaped before
+it reaches Markdown or HTML.
+
+Cited sentences in another language than the question get a machine translation after the verified
+answer (app.translate, `translation_views`): from the cache at once, else from the model one by
+one, each shown as it comes; the page runs it as one more event in the model's slot, so two model
+calls never run at once.
 """
 
 from __future__ import annotations
