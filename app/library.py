@@ -164,8 +164,8 @@ class Library:
             tmp = self.folder / f".{source}.{os.getpid()}.tmp"  # hidden: the indexer skips dot files
             tmp.write_text(text, encoding="utf-8")
             os.replace(tmp, path)
-            title = yaml.safe_load(text.split("---", 2)[1]).get("title") if text.startswith("---\n") else None
-            return self._publish(source, title or source, on_count, undo=path.unlink)
+            return self._publish(source, split_front_matter(text)[0].get("title") or source, on_count,
+                                 undo=path.unlink)
         finally:
             self._lock.release()
 

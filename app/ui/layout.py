@@ -32,7 +32,7 @@ from app.ui.guard import NoRelay
 from app.ui.library_tab import documents_tab
 from app.ui.line import Line
 from app.ui.sources import CLICK_JS, CSS, sources_html
-from app.ui.strings import I18N, language, message
+from app.ui.strings import I18N, language, message, request_language
 from app.ui.ticker import ticking
 from app.validate import InvalidQuestion
 from core.records import Answer
@@ -51,9 +51,6 @@ MAX_QUEUE = 32  # waiting requests; more get "queue full" at once instead of wai
 EXPORT_TTL_S = 600  # an export nobody fetches is removed after this long
 
 
-def _lang(request: gr.Request | None) -> str:
-    return language(request.headers.get("accept-language") if request is not None else None)
-
 
 def _messages(chat: list, question: str, reply: str) -> list[dict]:
     return [*chat, {"role": "user", "content": escape(question)}, {"role": "assistant", "content": reply}]
@@ -63,7 +60,7 @@ def make_ask(live: Live | None, problem: str | None = None):
     """The whole turn in one handler, for API clients (`/ask`): a generator, so each view streams."""
 
     def ask(question: str, chat: list, turns: list[Answer], request: gr.Request):
-        lang, engine = _lang(request), live.engine if live else None
+        lang, engine = request_language(request), live.engine if live else None
         # translation is a chained event of its own (`make_translate`): once the answer is shown the
         # Ask button is free again, and a new question queues behind the translation for the model
         views = turn_views(engine, question, turns, lang, problem, translate=False)
@@ -92,7 +89,7 @@ def make_look(live: Live | None, line: Line[Ticket], problem: str | None = None)
     Outputs: chat, turns, sources, status, question box, ticket."""
 
     def look(question: str, chat: list, turns: list[Answer], request: gr.Request):
-        lang, session = _lang(request), request.session_hash or ""
+        lang, session = request_language(request), request.session_hash or ""
         if line.busy(session):  # the answer in flight would land in this question's place
             gr.Warning(message(lang, "one_at_a_time"))
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
@@ -107,20 +104,35 @@ def make_look(live: Live | None, line: Line[Ticket], problem: str | None = None)
     return look
 
 
+def _drawn(items, lang: str):
+    """What a ticking handler sends: each view, and on the ticker's None the last view again with the
+    time now; a view equal to the one just sent (the model's pulse and a tick can coincide) is not
+    sent twice. Returns the handler's own return value."""
+    last: View | None = None
+    while True:
+        try:
+            item = next(items)
+        except StopIteration as done:
+            return done.value
+        now = last.ticked(lang) if item is None and last else item
+        if now is not None and now != last:
+            last = now
+            yield now
+
+
 def _looked(views, chat: list, question: str, turns: list[Answer], lang: str, line: Line[Ticket], session: str):
     """`look`'s views as page updates, then its ticket (outputs as in `make_look`)."""
     last: View | None = None
+    drawn = _drawn(views, lang)
     try:
         while True:
             try:
-                view = next(views)
+                last = next(drawn)
             except StopIteration as done:
                 ticket = done.value
                 break
-            last = (last.ticked(lang) if last else None) if view is None else view
-            if last is not None:
-                answered = [*turns, last.answer] if last.answer else turns
-                yield _messages(chat, question, last.reply), answered, last.sources, last.status, "", gr.skip()
+            answered = [*turns, last.answer] if last.answer else turns
+            yield _messages(chat, question, last.reply), answered, last.sources, last.status, "", gr.skip()
     except InvalidQuestion as exc:  # the typed text stays in the box; nothing reaches the model
         yield gr.skip(), gr.skip(), gr.skip(), f"⚠ {escape(str(exc))}", _kept(question), gr.skip()
         return
@@ -138,26 +150,21 @@ def make_write(line: Line[Ticket]):
     Outputs: chat, turns, sources, status."""
 
     def write(ticket_id: str, chat: list, turns: list[Answer], request: gr.Request):
-        lang, session = _lang(request), request.session_hash or ""
+        lang, session = request_language(request), request.session_hash or ""
         ticket = line.take(session, ticket_id)
         if ticket is None:  # stopped or cleared while it waited, or not this session's
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         views = ticking(model_views(ticket, turns, lang), PULSE_S)
         try:
-            last: View | None = None
             shown = chat
-            for view in views:
+            for view in _drawn(views, lang):
                 if line.stopped(session):  # the model is abandoned (closing `views` aborts it)
                     yield stopped_chat(shown, lang), gr.skip(), gr.skip(), message(lang, "stopped_status")
                     return
-                now = last.ticked(lang) if view is None and last else view
-                if now is None or now == last:  # the model's own pulse and the ticker can coincide
-                    continue
-                last = now
-                answered = [*turns, last.answer] if last.answer else turns
-                shown = [*chat[:-1], {"role": "assistant", "content": last.reply}]
-                yield shown, answered, last.sources, last.status
+                answered = [*turns, view.answer] if view.answer else turns
+                shown = [*chat[:-1], {"role": "assistant", "content": view.reply}]
+                yield shown, answered, view.sources, view.status
         finally:
             views.close()
             line.finish(session)
@@ -175,7 +182,7 @@ def make_translate(live: Live | None):
         if engine is None or not turns or not pending(turns[-1]):
             yield gr.skip(), gr.skip()  # nothing to translate: the page stays as it is
             return
-        lang = _lang(request)
+        lang = request_language(request)
         answered = View("", status, sources_html(turns, lang), turns[-1])
         for view in translation_views(engine, answered, turns[:-1], lang):
             yield [*turns[:-1], view.answer], view.sources
@@ -187,13 +194,13 @@ def restore(kept: object, request: gr.Request):
     """A reloaded page: the conversation this browser kept, drawn again."""
     turns = saved.load(kept)
     chat = [m for n, a in enumerate(turns) for m in _messages([], a.question, answer_markdown(a, n))]
-    return chat, turns, sources_html(turns, _lang(request))
+    return chat, turns, sources_html(turns, request_language(request))
 
 
 def make_clear(line: Line[Ticket]):
     def clear(request: gr.Request):
         line.finish(request.session_hash or "")
-        return [], [], sources_html([], _lang(request)), "", ""
+        return [], [], sources_html([], request_language(request)), "", ""
 
     return clear
 
@@ -204,7 +211,7 @@ def make_stop(line: Line[Ticket]):
     marking it here would race with the answer's last pieces on their way to the page."""
 
     def stop(chat: list, turns: list[Answer], request: gr.Request):
-        lang = _lang(request)
+        lang = request_language(request)
         state = line.stop(request.session_hash or "")
         asked = sum(m.get("role") == "user" for m in chat)
         if state == "answering" or not chat or chat[-1].get("role") != "assistant" or asked <= len(turns):
@@ -232,7 +239,7 @@ def make_export(downloads: Downloads):
     the page gets a one-time link to it (`export_route`)."""
 
     def export(turns: list[Answer], request: gr.Request) -> str:
-        lang = _lang(request)
+        lang = request_language(request)
         if not turns:
             gr.Warning(message(lang, "export_empty"))
             return ""
@@ -305,8 +312,8 @@ def build_ui(engine: Engine | None, problem: str | None = None, downloads: Downl
         api_ask = gr.Button(visible=False)
         line: Line[Ticket] = Line()
         outputs = [chatbot, turns, sources, status, question]
-        # The page's turn: retrieval and the quick answer outside the model's slot (any number of
-        # users at once, ~0.2 s each), then the model's part in its one slot, started by the ticket.
+        # The page's turn: retrieval and the quick answer outside the model's slot (4 pages at once,
+        # ~0.1 s each: D29), then the model's part in its one slot, started by the ticket.
         look = make_look(live, line, problem)
         looked = [trigger(look, [question, chatbot, turns], [*outputs, ticket], api_visibility="private",
                           concurrency_id="search", concurrency_limit=4, show_progress="hidden")

@@ -14,15 +14,12 @@ import gradio as gr
 from app.library import Changed, Library, Live, Refused
 from app.render import escape
 from app.ui.documents import document_html, document_rows
-from app.ui.strings import I18N, language, message
+from app.ui.strings import I18N, message, request_language
 
 ACCEPTED = [".txt", ".md", ".pdf", ".docx", ".html", ".htm"]
 HEADERS = ["Title / 标题", "Date / 日期", "File / 文件", "Passages / 段落数"]
 REFUSAL_VALUES = ("error", "max_bytes", "size", "suffix", "detected", "offset", "pages", "source", "title")
 
-
-def _lang(request: gr.Request | None) -> str:
-    return language(request.headers.get("accept-language") if request is not None else None)
 
 
 def said(outcome: Changed | Refused, name: str, lang: str) -> str:
@@ -87,7 +84,7 @@ def documents_tab(live: Live | None, library: Library | None) -> None:
         return
 
     def add_files(paths: list[str] | None, picked: str | None, request: gr.Request, progress=gr.Progress()):  # noqa: B008 (how Gradio finds a progress bar)
-        lang = _lang(request)
+        lang = request_language(request)
         lines, last = [], None
         for path in paths or []:
             name = Path(path).name  # Gradio keeps the uploaded file's own name
@@ -97,14 +94,14 @@ def documents_tab(live: Live | None, library: Library | None) -> None:
         return "\n\n".join(lines), None, *_views(live, library, last or picked)
 
     def add_pasted(title: str, text: str, picked: str | None, request: gr.Request, progress=gr.Progress()):  # noqa: B008 (how Gradio finds a progress bar)
-        lang = _lang(request)
+        lang = request_language(request)
         outcome = library.paste(title, text, counter(progress, lang, title or "…"))
         done = isinstance(outcome, Changed)
         return (said(outcome, title or message(lang, "pasted"), lang), "" if done else gr.skip(),
                 "" if done else gr.skip(), *_views(live, library, outcome.source if done else picked))
 
     def remove_picked(source: str, request: gr.Request, progress=gr.Progress()):  # noqa: B008 (how Gradio finds a progress bar)
-        lang = _lang(request)
+        lang = request_language(request)
         outcome = library.remove(source, counter(progress, lang, source))
         return said(outcome, source, lang), *_views(live, library, None if isinstance(outcome, Changed) else source)
 

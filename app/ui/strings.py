@@ -204,6 +204,11 @@ def language(accept_language: str | None) -> str:
     return "zh" if first.startswith("zh") else "en"
 
 
+def request_language(request) -> str:
+    """The language of a Gradio request's browser ('zh' or 'en'; 'en' without a request)."""
+    return language(request.headers.get("accept-language") if request is not None else None)
+
+
 def message(lang: str, key: str, **values) -> str:
     return MESSAGES[lang][key].format(**values)
 
