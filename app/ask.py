@@ -82,7 +82,7 @@ def answer_record(qid: str | None, result: Answer, translate_s: float | None = N
         "warnings": [say(n, result.language) for n in result.notes],
         "notes": [{"code": n.code, **n.args} for n in result.notes],
         "source": result.source,
-        "signals": result.signals,
+        "signals": result.signals.as_dict(),
         "timings": result.timings,
     }
     if translate_s is not None:

@@ -6,9 +6,10 @@ gives each passage one number in order of first use and writes the markers.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
-from core.records import Citation, Passage
+from core.records import Citation, Passage, Rendering
 from index.reader import IndexReader
 
 
@@ -28,6 +29,9 @@ class Line:
     text: str
     sources: list[Source] = field(default_factory=list)
     inline: bool = False
+    # the line's sentence in the reader's language (app.answering.render): it goes with the citation
+    # of the line's first source, whose quote is that sentence
+    rendering: Rendering | None = None
 
 
 def with_markers(text: str, numbers: list[int], language: str) -> str:
@@ -48,8 +52,11 @@ def number(lines: list[Line], index: IndexReader, language: str) -> tuple[list[s
     """
     numbers: dict[str, int] = {}
     best: dict[str, Source] = {}
+    renderings: dict[int, Rendering] = {}
     out = []
     for line in lines:
+        if line.rendering is not None and line.sources:
+            renderings[line.sources[0].row] = line.rendering
         marks = []
         for source in line.sources:
             key = source.passage.chunk_id
@@ -64,5 +71,8 @@ def number(lines: list[Line], index: IndexReader, language: str) -> tuple[list[s
     citations = []
     for key, n in numbers.items():
         sentence = index.sentences[best[key].row]
-        citations.append(Citation(n, best[key].passage, sentence.text, sentence.start, sentence.end))
+        citation = Citation(n, best[key].passage, sentence.text, sentence.start, sentence.end)
+        if best[key].row in renderings:
+            citation = dataclasses.replace(citation, rendering=renderings[best[key].row])
+        citations.append(citation)
     return out, citations

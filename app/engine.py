@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from app.answering.names import name_pairs
 from app.lexicon import Lexicon
 from app.planted import InstructionProbe, planted_rows
 from app.prompts import render
@@ -33,6 +34,8 @@ class Engine:
     lexicon: Lexicon
     scope: ScopeReader
     planted: frozenset[int] = frozenset()  # sentence rows read as instructions to a machine (app.planted)
+    # (Chinese, Latin) forms of the names the articles give in both scripts (app.answering.names)
+    names: tuple[tuple[str, str], ...] = ()
 
 
 def load_engine(settings: Settings, embedder: Embedder | None = None, chat: BaseChatModel | None = None,
@@ -61,8 +64,9 @@ def load_engine(settings: Settings, embedder: Embedder | None = None, chat: Base
     scope = ScopeReader(lexicon.scope, embedder.embed_query)
     if chat is None and with_chat:
         chat = load_chat(settings)
+    names = name_pairs(d.text[d.body_start:] for d in index.documents.values())
     return Engine(settings, embedder, index, retriever, chat, time.perf_counter() - started, lexicon, scope,
-                  planted)
+                  planted, names)
 
 
 def load_chat(settings: Settings) -> BaseChatModel:

@@ -37,6 +37,11 @@ TEXT: dict[str, dict[str, str]] = {
         "part_added": "The model's answer left out “{part}”; the passage that says it is quoted verbatim.",
         "part_missing": "The answer does not cover “{part}”; the closest passage is among the sources.",
         "part_not_found": "The articles do not say “{part}”.",
+        "not_a_quote": "Left out “{sentence}”: it is not what its passage says.",
+        "off_question": "Left out “{sentence}”: it is about something other than the question.",
+        "nothing_relevant_picked": "None of the sentences the model chose is about the question.",
+        "rendering_failed": "Shown as the article writes it: the translation of “{sentence}” did not keep its "
+                            "figures or left words untranslated.",
     },
     "zh": {
         "nothing_relevant": "没有足够相关的段落（最高 {best} < {floor}）。",
@@ -65,6 +70,10 @@ TEXT: dict[str, dict[str, str]] = {
         "part_added": "模型的回答遗漏了“{part}”，已直接引用说明这一点的原文。",
         "part_missing": "回答没有涵盖“{part}”，最接近的段落见来源。",
         "part_not_found": "文章没有提到“{part}”。",
+        "not_a_quote": "已略去“{sentence}”：与其段落原文不符。",
+        "off_question": "已略去“{sentence}”：说的不是所问的内容。",
+        "nothing_relevant_picked": "模型选出的句子都与问题无关。",
+        "rendering_failed": "按原文显示：“{sentence}”的译文没有保留原数字，或有未译出的词。",
     },
 }
 WANTS = {

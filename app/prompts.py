@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -9,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from core.settings import ROOT
 
 PROMPTS = ROOT / "prompts"
+_TAG = re.compile(r"<(/?s\d)")
 INSTRUCTION = {
     "en": "Answer in English. End each sentence with its passage number, like [1].",
     "zh": "请用中文回答，每句话后面标注来源段落编号，例如[1]。",
@@ -35,7 +37,10 @@ def fence(text: str) -> str:
     """Passage text that cannot close or open a passage fence, nor a chat turn: llama.cpp reads
     "<|im_start|>" written in a prompt as the control token itself.
 
-    >>> fence("a</passage>b<passage 9>c<|im_end|>")
-    'a</ passage>b< passage 9>c< |im_end|>'
+    A sentence tag (<s3>) written in an article cannot pose as another numbered sentence either.
+
+    >>> fence("a</passage>b<passage 9>c<|im_end|>d<s3>")
+    'a</ passage>b< passage 9>c< |im_end|>d< s3>'
     """
-    return text.replace("</passage", "</ passage").replace("<passage", "< passage").replace("<|", "< |")
+    text = text.replace("</passage", "</ passage").replace("<passage", "< passage").replace("<|", "< |")
+    return _TAG.sub(r"< \1", text)

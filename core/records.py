@@ -120,6 +120,24 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Signals:
+    """What the answer decision saw, for the eval's risk–coverage curve and calibration.
+
+    Cosines are between the question's vector and a sentence's (the local embedding model).
+    """
+
+    evidence: float = 0.0  # the best sentence of the retrieved passages
+    scope_margin: float = 0.0  # closest out-of-scope example minus closest in-scope one (app.scope)
+    candidates: int = 0  # sentences the model was shown
+    picked: int = 0  # sentences it pointed at; -1 when its reply named no number
+    picked_best: float = 0.0  # the best of them
+    shown: int = 0  # lines of the answer after the checks
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: float(v) for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
 class Answer:
     """A verified answer: text with [n] markers that refer to `citations`."""
 
@@ -132,5 +150,4 @@ class Answer:
     notes: list[Note]
     timings: dict[str, float]
     source: str  # "model" | "quick" (the extractive answer) | "refusal" | "scope" (what the chat can answer)
-    # What the answer decision saw (evidence, support, kind of fact...): for calibration and the eval.
-    signals: dict[str, float] = field(default_factory=dict)
+    signals: Signals = field(default_factory=Signals)

@@ -66,7 +66,7 @@ class Policy:
     fusion: Fusion = field(default_factory=Fusion)
     # Below this cosine between the question and its best evidence sentence nothing is
     # relevant: a refusal without a model call (D8).
-    relevance_floor: float = 0.44
+    relevance_floor: float = 0.35
     # Context for the model: sentences within `context_margin` of the best, `context_budget`
     # characters, at most `context_passages` passages (D8).
     context_margin: float = 0.10
@@ -85,6 +85,16 @@ class Policy:
     # The quick answer: a second sentence only within `quick_margin` of the best (D8).
     quick_margin: float = 0.05
     quick_sentences: int = 2
+    # Answering by pointing (D30): the model sees at most `candidates` sentences within
+    # `candidate_budget` tokens (about: app.answering.candidates.cost) (each part's best `candidate_part_first` first) and names at
+    # most `pick_most`. A picked sentence is shown when its cosine to the question reaches
+    # `pick_floor` and lies within `pick_margin` of the best picked one.
+    candidates: int = 6
+    candidate_budget: int = 360
+    candidate_part_first: int = 2
+    pick_most: int = 4
+    pick_floor: float = 0.0
+    pick_margin: float = 1.0
     # Verification: a marker stays on its passage when that passage supports the sentence
     # within `citation_margin` of the best one (D8); every sentence, figures or not, needs a
     # passage sentence at least `support_floor` close (D19).

@@ -5,6 +5,8 @@
     python -m eval --gold ../shared/eval/dev_questions.jsonl
     python -m eval --split tune --replay             # model replies from the cache: checks only, seconds
     python -m eval --rescore eval/runs/X.jsonl --split tune   # score saved answers again
+    python -m eval --corpus zh_city --split test     # another library: eval/corpora/zh_city/{docs,gold.jsonl},
+                                                     # indexed in a temporary folder first
 
 Answers are written to eval/runs/<gold>-<split>-<time>.jsonl (the `ask --jsonl` format), so a
 run can be rescored with `python eval/score.py GOLD ANSWERS`. Prints score.py's summary, the
@@ -26,6 +28,7 @@ from core.settings import ROOT, Settings
 from eval.score import load, score, summarize
 
 GOLD = ROOT / "eval" / "gold_v2.jsonl"
+CORPORA = ROOT / "eval" / "corpora"
 RUNS = ROOT / "eval" / "runs"
 CACHE = RUNS / "llm_cache.sqlite"
 METRICS = ("fact_recall", "cite_support", "cite_precision", "evidence_hit@k", "rejection", "false_refusal")
@@ -55,10 +58,11 @@ def wrong(row: dict) -> bool:
 def risk_coverage(rows: list[dict], records: list[dict]) -> list[dict]:
     """Answered share against wrong share of the answered, as the decision's confidence threshold rises.
 
-    Confidence of an answer is its `answer_score` signal, else its evidence score. Each point
-    answers the questions at or above one confidence (refusals stay refusals).
+    Confidence of an answer is the cosine of the best sentence the model pointed at, else its
+    evidence score. Each point answers the questions at or above one confidence (refusals stay
+    refusals).
     """
-    confidence = {r["id"]: r.get("signals", {}).get("answer_score", r.get("signals", {}).get("evidence", 0.0))
+    confidence = {r["id"]: (r.get("signals") or {}).get("picked_best") or (r.get("signals") or {}).get("evidence", 0.0)
                   for r in records}
     answered = sorted((r for r in rows if not r.get("missing") and not r["refused"]),
                       key=lambda r: -confidence.get(r["id"], 0.0))
@@ -105,6 +109,22 @@ def select(path: Path, split: str, lang: str | None, limit: int | None) -> list[
             if lang in (None, g["lang"])][:limit]
 
 
+def corpus_settings(settings: Settings, name: str) -> Settings:
+    """Settings for a library of eval/corpora/, indexed (once per run) in a temporary folder."""
+    import tempfile
+
+    from index.build import build_index
+    from index.embedder import load_embedder
+
+    docs = CORPORA / name / "docs"
+    if not docs.is_dir():
+        raise SystemExit(f"No corpus at {docs}: the corpora are {sorted(p.name for p in CORPORA.iterdir() if p.is_dir())}")
+    folder = Path(tempfile.mkdtemp(prefix=f"citewise-{name}-"))
+    settings = settings.with_(docs_dirs=(docs,), index_dir=folder / "index", uploads_dir=folder / "uploads")
+    build_index(settings, lambda: load_embedder(settings))
+    return settings
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -115,8 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", choices=("en", "zh"), help="only questions in this language")
     parser.add_argument("--replay", action="store_true", help="model replies from the cache where the prompt is the same")
     parser.add_argument("--rescore", type=Path, help="score these saved answers instead of answering")
+    parser.add_argument("--corpus", help="a library of eval/corpora/: its docs/ indexed in a temporary folder, "
+                                         "its gold.jsonl asked")
     args = parser.parse_args(argv)
-    paths = args.gold or [GOLD]
+    paths = args.gold or [CORPORA / args.corpus / "gold.jsonl" if args.corpus else GOLD]
     if args.rescore:
         for path in paths:
             gold = select(path, args.split, args.lang, args.limit)
@@ -127,13 +149,16 @@ def main(argv: list[str] | None = None) -> int:
     from app.engine import load_engine
     from eval.cache import CachedChat
 
-    engine = load_engine(Settings.from_env())
+    settings = Settings.from_env()
+    if args.corpus:
+        settings = corpus_settings(settings, args.corpus)
+    engine = load_engine(settings)
     if engine.chat is not None:
         engine.chat = CachedChat(inner=engine.chat, path=str(CACHE), replay=args.replay)
     RUNS.mkdir(parents=True, exist_ok=True)
     for path in paths:
         gold = select(path, args.split, args.lang, args.limit)
-        out_path = RUNS / f"{path.stem}-{args.split}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+        out_path = RUNS / f"{args.corpus or path.stem}-{args.split}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
         records = []
         with open(out_path, "w", encoding="utf-8") as fh:
             for g in gold:

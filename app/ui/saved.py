@@ -13,9 +13,10 @@ one.
 from __future__ import annotations
 
 import logging
+import dataclasses
 from dataclasses import asdict
 
-from core.records import Answer, Citation, Note, Passage, Rendering
+from core.records import Answer, Citation, Note, Passage, Rendering, Signals
 
 log = logging.getLogger(__name__)
 VERSION = 1
@@ -45,7 +46,14 @@ def _answer(data: dict) -> Answer:
     return Answer(data["question"], data["language"], data["text"], bool(data["refused"]),
                   [_citation(c) for c in data["citations"]], [_passage(p) for p in data["retrieved"]],
                   [Note(n["code"], dict(n.get("args") or {})) for n in data["notes"]], dict(data["timings"]),
-                  data["source"], dict(data.get("signals") or {}))
+                  data["source"], _signals(data.get("signals")))
+
+
+def _signals(data: object) -> Signals:
+    """Signals saved by this or an earlier version: fields it no longer has are dropped."""
+    known = {f.name for f in dataclasses.fields(Signals)}
+    values = {k: v for k, v in data.items() if k in known} if isinstance(data, dict) else {}
+    return Signals(**values)
 
 
 def load(saved: object) -> list[Answer]:

@@ -1,0 +1,80 @@
+"""Which pointed sentences are shown, and whether the answer is a refusal (D30).
+
+A line is a sentence of an article, so it cannot misquote; what is left to judge is whether it
+answers. Each check is a small function over one picked sentence, run from CHECKS in order; the
+first that objects leaves the sentence out with its note. The decision over the lines that pass
+is then simple: none left is a refusal, and a refusal never quotes as "the closest passage" a
+sentence that these checks would have shown as the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.answering.candidates import Candidate
+from app.answering.quote import quote_of
+from core.records import Note
+from core.settings import Policy
+from index.reader import IndexReader
+
+
+@dataclass(frozen=True)
+class Pointed:
+    """The model's reply to the pointing prompt."""
+
+    picks: list[int] | None  # sentence tags in the model's order; [] for "nothing answers"; None: no number
+    reply: str
+    failure: Note | None = None  # model_timeout, model_failed, no_model
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What a check sees besides the sentence."""
+
+    index: IndexReader
+    policy: Policy
+    best_pick: float  # the best cosine among the picked sentences
+
+
+Check = Callable[[Candidate, Judged], Note | None]
+
+
+def quoted(c: Candidate, judged: Judged) -> Note | None:
+    """The line shown is the sentence of its passage (app.answering.quote): never otherwise, but
+    this is what makes a shown line true by construction, so it is checked, not assumed."""
+    if quote_of(c.text, judged.index.sentences[c.row].text):
+        return None
+    return Note("not_a_quote", {"sentence": c.text})
+
+
+def relevant(c: Candidate, judged: Judged) -> Note | None:
+    """A picked sentence far below the question's relevance floor, or far below the best picked
+    one, is a pick of something else (the small model adds a neighbour that states another fact)."""
+    floor = max(judged.policy.pick_floor, judged.best_pick - judged.policy.pick_margin)
+    if c.score >= floor:
+        return None
+    return Note("off_question", {"sentence": c.text})
+
+
+CHECKS: tuple[Check, ...] = (quoted, relevant)
+
+
+def judge(picked: list[Candidate], index: IndexReader, policy: Policy) -> tuple[list[Candidate], list[Note]]:
+    """The picked sentences every check accepts, and a note for each one left out."""
+    if not picked:
+        return [], []
+    judged = Judged(index, policy, max(c.score for c in picked))
+    kept, notes = [], []
+    for c in picked:
+        objection = next((note for check in CHECKS if (note := check(c, judged)) is not None), None)
+        if objection is None:
+            kept.append(c)
+        else:
+            notes.append(objection)
+    return kept, notes
+
+
+def answers(c: Candidate, index: IndexReader, policy: Policy) -> bool:
+    """Would the checks show this sentence as an answer on its own?"""
+    return not judge([c], index, policy)[1]

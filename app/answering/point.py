@@ -1,0 +1,42 @@
+"""The model's one job in answering: point at the numbered sentences that answer (D30).
+
+    >>> picks("3, 7", 8, 4), picks("0", 8, 4), picks("<s2> and s9, then 2", 8, 4), picks("none", 8, 4)
+    ([3, 7], [], [2], None)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from app.answering.candidates import Candidate
+from app.prompts import fence, render
+from core.records import Passage
+
+_NUMBER = re.compile(r"\d+")
+TITLE_CHARS = 32  # enough to tell the articles apart ("According to Fortune"); every token costs time
+
+
+def messages(candidates: Sequence[Candidate], passages: Sequence[Passage], question: str,
+             earlier: str, most: int) -> list:
+    """The pointing prompt: sentences grouped under their article's title, then the question."""
+    groups: list[dict] = []
+    for c in candidates:
+        title = passages[c.passage].title
+        if not groups or groups[-1]["key"] != c.passage:
+            groups.append({"key": c.passage, "title": fence(title[:TITLE_CHARS]), "sentences": []})
+        groups[-1]["sentences"].append({"tag": c.tag, "text": fence(c.text)})
+    user = render("point_user.txt", groups=groups, question=question, earlier=earlier)
+    return [SystemMessage(render("point_system.txt", most=most)), HumanMessage(user)]
+
+
+def picks(reply: str, count: int, most: int) -> list[int] | None:
+    """The sentence numbers the reply names, in its order, each once, at most `most`; [] for "0"
+    (nothing answers); None when the reply names no number at all (it did not do its job)."""
+    numbers = [int(n) for n in _NUMBER.findall(reply)]
+    if not numbers:
+        return None
+    out = list(dict.fromkeys(n for n in numbers if 1 <= n <= count))
+    return out[:most]

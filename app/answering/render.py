@@ -1,0 +1,164 @@
+"""Quoted lines in the reader's language: one model call for the whole answer, each line checked.
+
+The lines of an answer are sentences of the articles, in the articles' language. A reader of the
+other language gets each one translated, as a separate step after the answer is decided (D30):
+
+- before: a Chinese line reaches the model with its amounts, dates and periods already written
+  the English way (app.amounts: 1000亿美元 is US$100 billion whatever the model would write) and
+  its names in the form the library gives them (app.answering.names);
+- after: the translation's figures must equal the original's after unit conversion, and an
+  English one may keep Chinese only in brackets after a name's English form.
+
+A line whose translation fails a check is shown as the quote, with a note; nothing is dropped.
+Translations are cached per sentence (app.translate.TranslationCache): a line rendered once is
+shown at once the next time, and only the rest are sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from app.answering.names import english_forms
+from app.english import to_english
+from app.llm import Pulse, stream_until
+from app.prompts import PROMPTS, fence, render
+from app.translate import LANGUAGE_NAMES, TranslationCache, figure_check
+from core.records import Rendering
+
+PROMPT_FILES = ("render_system.txt", "render_user.txt")
+_NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)、:：]\s*(.*)$")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+# Chinese kept after a Latin name, in brackets: "Wang Chuqin (王楚钦)"
+_NAME_ORIGINAL = re.compile(r"(?<=[A-Za-z.])\s?[（(][\u3400-\u9fff\uf900-\ufaff·]+[)）]")
+_NAME_TWICE = re.compile(r"(?<![A-Za-z])([A-Z][\w.&\- ]*?)\s*[（(]\1[)）]")
+_QUOTES = "\"'“”‘’「」"
+
+
+@lru_cache(maxsize=1)
+def prompt_version() -> str:
+    digest = hashlib.sha256()
+    for name in PROMPT_FILES:
+        digest.update((PROMPTS / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def prepared(original: str, source: str, target: str, pairs: Sequence[tuple[str, str]]) -> str:
+    """What the model reads for one line: a Chinese one with amounts, dates and names the English
+    way, so it copies them instead of converting them.
+
+    >>> prepared("博通在2026年下半年获得100亿美元。", "zh", "en", [("博通", "Broadcom")])
+    'Broadcom在the second half of 2026获得US$10 billion。'
+    """
+    if source == "zh" and target == "en":
+        return _NAME_TWICE.sub(r"\1", to_english(original, english_forms(original, pairs)))
+    return original
+
+
+def left_in_source_script(text: str, target: str) -> tuple[str, ...]:
+    """Chinese words an English rendering keeps, other than a name's original in brackets.
+
+    >>> left_in_source_script("Wang Chuqin (王楚钦) won, 热血沸腾.", "en"), left_in_source_script("英伟达GPU", "zh")
+    (('热血沸腾',), ())
+    """
+    if target != "en":
+        return ()
+    return tuple(_HAN.findall(_NAME_ORIGINAL.sub("", text)))
+
+
+def checked(original: str, text: str, source: str, target: str) -> Rendering:
+    """A rendering with its checks: figures against the original's, script left untranslated."""
+    if not text:
+        return Rendering("", source, target, failure="the model gave no translation of this line")
+    missing, added = figure_check(original, text)
+    return Rendering(text, source, target, missing, added, untranslated=left_in_source_script(text, target))
+
+
+def passes(rendering: Rendering) -> bool:
+    return rendering.failure is None and rendering.figures_match and not rendering.untranslated
+
+
+def parse(reply: str, count: int) -> dict[int, str]:
+    """Line number -> text, from a reply numbered like its input.
+
+    >>> parse('1. "Nvidia invests."\\n2) Oracle rose.\\n9. extra', 2)
+    {1: 'Nvidia invests.', 2: 'Oracle rose.'}
+    """
+    out: dict[int, str] = {}
+    for raw in reply.splitlines():
+        m = _NUMBERED.match(raw)
+        if m and 1 <= int(m.group(1)) <= count and int(m.group(1)) not in out:
+            text = m.group(2).strip()
+            if len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
+                text = text[1:-1].strip()
+            out[int(m.group(1))] = text
+    return out
+
+
+@dataclass
+class Renderer:
+    """Renders an answer's lines with one chat model, through the cache."""
+
+    chat: object | None  # a LangChain chat model
+    cache: TranslationCache
+    model: str
+    pairs: Sequence[tuple[str, str]] = ()  # (Chinese, English) names the library gives
+    timeout_s: float = 45.0
+    max_tokens: int = 600
+
+    def key(self, original: str, target: str) -> str:
+        version = f"{prompt_version()}:{hashlib.sha256(repr(tuple(self.pairs)).encode()).hexdigest()[:8]}"
+        return hashlib.sha256("\0".join((self.model, target, version, original)).encode(
+            "utf-8", "surrogatepass")).hexdigest()
+
+    def messages(self, originals: Sequence[str], source: str, target: str) -> list:
+        sentences = [{"n": n, "text": fence(prepared(o, source, target, self.pairs))}
+                     for n, o in enumerate(originals, start=1)]
+        values = {"source": LANGUAGE_NAMES[source], "target": LANGUAGE_NAMES[target]}
+        return [SystemMessage(render("render_system.txt", **values)),
+                HumanMessage(render("render_user.txt", sentences=sentences, target=values["target"]))]
+
+    def render(self, originals: Sequence[str], source: str, target: str) -> Generator[str | Pulse, None, list[Rendering]]:
+        """Each line's rendering, in order; yields the model's text as it comes (and Pulses while
+        it reads). A model failure is a Rendering with `failure`, never an exception."""
+        texts: dict[int, str] = {}
+        todo = []
+        for i, original in enumerate(originals):
+            hit = self.cache.get(self.key(original, target))
+            if hit is not None:
+                texts[i] = hit
+            else:
+                todo.append(i)
+        failure = None
+        if todo and self.chat is None:
+            failure = "no model is configured"
+        elif todo:
+            asked = [originals[i] for i in todo]
+            limit = min(self.max_tokens, 16 + sum(24 + len(o) * (2 if source == "zh" else 1) for o in asked))
+            pieces: list[str] = []
+            try:
+                for piece in stream_until(self.chat, self.messages(asked, source, target), self.timeout_s,
+                                          max_tokens=limit, tick_s=0.4):
+                    if not isinstance(piece, Pulse):
+                        pieces.append(piece)
+                    yield piece
+            except Exception as exc:  # the model boundary: a dead server, a timeout
+                failure = f"{type(exc).__name__}: {exc}"[:200]
+            for j, text in parse("".join(pieces), len(asked)).items():
+                i = todo[j - 1]
+                texts[i] = text
+                rendering = checked(originals[i], text, source, target)
+                if passes(rendering):
+                    self.cache.put(self.key(originals[i], target), text, self.model, target)
+        out = []
+        for i, original in enumerate(originals):
+            if i in texts:
+                out.append(checked(original, texts[i], source, target))
+            else:
+                out.append(Rendering("", source, target, failure=failure or "the model gave no translation of this line"))
+        return out
