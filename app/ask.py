@@ -111,7 +111,7 @@ def one(engine: Engine, qid: str | None, question: str, history: list, retrieval
     translator = Translator.for_engine(engine)
     result = translator.translate_answer(result)
     translate_s = round(time.perf_counter() - started, 3)
-    translator.restore_answer_prefix()  # the next question of a batch reads its cached prefix
+    translator.restore_answer_prefix(engine.settings)  # the next question of a batch reads its cached prefix
     return answer_record(qid, result, translate_s)
 
 

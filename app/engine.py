@@ -70,13 +70,20 @@ def load_engine(settings: Settings, embedder: Embedder | None = None, chat: Base
 
 
 def load_chat(settings: Settings) -> BaseChatModel:
-    """The configured chat model; a local one is warmed with the system prompt."""
+    """The configured chat model; a local one is warmed with the pointing system prompt, so
+    llama.cpp holds it as a cached prefix."""
     from app.llm import load_chat_model
 
     chat = load_chat_model(settings)
     if not settings.llm_base_url:
-        chat.invoke([SystemMessage(render("answer_system.txt")), HumanMessage("OK?")], max_tokens=1)
+        warm_prefix(chat, settings)
     return chat
+
+
+def warm_prefix(chat: BaseChatModel, settings: Settings) -> None:
+    """Read the pointing system prompt (the prefix every question's prompt starts with)."""
+    most = settings.policy.pick_most
+    chat.invoke([SystemMessage(render("point_system.txt", most=most)), HumanMessage("OK?")], max_tokens=1)
 
 
 def warm_up(engine: Engine) -> float:

@@ -227,6 +227,11 @@ def decide(engine: Engine, asked: Asked, evidence: Evidence, candidates: list[Ca
             return Reply(quick, "quick", [pointed.failure], signals)
         return refusal(engine, asked, evidence, candidates, [pointed.failure], signals)
     kept, notes = judge(picked, engine.index, policy)
+    best = max(candidates, key=lambda c: c.score, default=None)
+    if not kept and pointed.picks == [] and best is not None and best.score >= policy.zero_override:
+        # the small model says "none" too often (D30): a sentence this close to the question is shown,
+        # as what it is, a quote, with the model's doubt as a note
+        kept, notes = [best], [Note("model_doubts")]
     signals = dataclasses.replace(signals, shown=len(kept))
     if not kept:
         why = Note("model_no_answer") if not picked else Note("nothing_relevant_picked")
@@ -265,7 +270,8 @@ def render(engine: Engine, asked: Asked, reply: Reply, clock: Clock) -> Generato
     """The lines of an answer in the reader's language: lines in another language are translated
     in one model call and checked; a line whose translation fails a check stays the quote, noted."""
     foreign = [i for i, ln in enumerate(reply.lines) if query_language(ln.text) != asked.language]
-    if reply.source not in ("model", "quick") or not foreign or engine.chat is None:
+    # only the model's answer: a quick answer stands in because the model failed, so it is not asked again
+    if reply.source != "model" or not foreign or engine.chat is None:
         return reply
     source = query_language(reply.lines[foreign[0]].text)
     foreign = [i for i in foreign if query_language(reply.lines[i].text) == source]

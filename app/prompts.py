@@ -11,10 +11,6 @@ from core.settings import ROOT
 
 PROMPTS = ROOT / "prompts"
 _TAG = re.compile(r"<(/?s\d)")
-INSTRUCTION = {
-    "en": "Answer in English. End each sentence with its passage number, like [1].",
-    "zh": "请用中文回答，每句话后面标注来源段落编号，例如[1]。",
-}
 
 
 @lru_cache(maxsize=1)
@@ -26,9 +22,8 @@ def _env() -> Environment:
 def render(name: str, **values) -> str:
     """Render prompts/<name>; values are inserted as data, never parsed as templates.
 
-    >>> render("answer_user.txt", passages=[{"n": 1, "text": "{{ x }}"}], question="{context}?",
-    ...        instruction="Answer.")
-    '<passage 1>\\n{{ x }}\\n</passage>\\nQuestion: {context}?\\nAnswer.'
+    >>> render("render_user.txt", sentences=[{"n": 1, "text": "{{ x }}"}], target="{context}")
+    '1. {{ x }}\\n{context}:'
     """
     return _env().get_template(name).render(**values).strip()
 

@@ -33,7 +33,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from app.amounts import find_quantities, supported
 from app.display import plain
-from app.english import to_english
+from app.answering.names import english_reading
 from app.llm import stream_until
 from app.prompts import PROMPTS, fence, render
 from core.records import Answer, Citation, Rendering
@@ -49,8 +49,6 @@ MAX_TOKENS = 400
 _LABEL = re.compile(r"^\s*(?:english|chinese|translation|译文|中文|英文)\s*[:：]\s*", re.I)
 _QUOTES = "\"'“”‘’「」"
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-# "甲骨文(Oracle)" once its name is written in English: "Oracle (Oracle)" would be copied as such
-_NAME_TWICE = re.compile(r"(?<![A-Za-z])([A-Z][\w.&\- ]*?)\s*[（(]\1[)）]")
 
 
 def cache_path(settings: Settings) -> Path:
@@ -191,14 +189,14 @@ class Translator:
     chat: BaseChatModel | None
     cache: TranslationCache
     model: str
-    names: Sequence[tuple[str, str]] = ()  # (Chinese form, English form): app/data/english_names.tsv
+    names: Sequence[tuple[str, str]] = ()  # (Chinese, English) names the articles give (app.answering.names)
     calls: int = 0  # model calls made (a cache hit makes none)
     timeout_s: float = 45.0  # per sentence, from the moment its prompt is sent (app.llm.stream_until)
 
     @classmethod
     def for_engine(cls, engine) -> Translator:
         return cls(engine.chat, TranslationCache(cache_path(engine.settings)), model_id(engine.settings),
-                   engine.lexicon.english, timeout_s=engine.settings.llm_timeout_s)
+                   engine.names, timeout_s=engine.settings.llm_timeout_s)
 
     def request(self, quote: str, target: str) -> Request:
         original = plain(quote)
@@ -209,7 +207,7 @@ class Translator:
             "utf-8", "surrogatepass")).hexdigest()
         if source == "zh" and target == "en":
             # amounts, dates and names the English way: the model copies them instead of converting
-            sentence, names = _NAME_TWICE.sub(r"\1", to_english(original, self.names)), ""
+            sentence, names = english_reading(original, self.names), ""
         else:
             # an English sentence for a Chinese reader: the Chinese forms of the names it uses
             sentence = original
@@ -269,11 +267,12 @@ class Translator:
             answer = with_rendering(answer, citation.n, self.translate(citation.quote, answer.language))
         return answer
 
-    def restore_answer_prefix(self) -> None:
-        """Read the answer system prompt again after translating, so the next question's answer
-        finds it as llama.cpp's cached prefix (a translation's prompt replaced it). Local model only:
-        a server keeps its own cache."""
+    def restore_answer_prefix(self, settings: Settings) -> None:
+        """Read the pointing system prompt again after translating, so the next question finds it
+        as llama.cpp's cached prefix (a translation's prompt replaced it). Local model only: a
+        server keeps its own cache."""
+        from app.engine import warm_prefix
         from app.llm import LlamaCppChat
 
         if isinstance(self.chat, LlamaCppChat) and self.calls:
-            self.chat.invoke([SystemMessage(render("answer_system.txt")), HumanMessage("OK?")], max_tokens=1)
+            warm_prefix(self.chat, settings)

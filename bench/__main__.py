@@ -91,7 +91,7 @@ def bench_answers(engine: Engine, questions: list[str], log) -> tuple[dict, list
     for key in ("passages_s", "quick_s", "first_token_s", "total_s", "prompt_tokens", "generated_tokens",
                 "read_tok_s", "write_tok_s"):
         summary[key] = p50(r.get(key) for r in rows)
-    summary["verify"] = p50_p95([r["verify_s"] for r in rows if r.get("verify_s") is not None], 1000)
+    summary["render"] = p50_p95([r["render_s"] for r in rows if r.get("render_s") is not None], 1000)
     summary["first_token_p95_s"] = p50_p95([r["first_token_s"] for r in rows if r.get("first_token_s")])["p95"]
     summary["total_p95_s"] = p50_p95([r["total_s"] for r in rows])["p95"]
     return summary, rows
@@ -203,7 +203,7 @@ def run(engine: Engine, args: argparse.Namespace, log=print) -> dict:
     if picked and engine.chat is not None:
         log(f"answer path: {len(picked)} questions with the local model …")
         results["answer"], results["answer_rows"] = bench_answers(engine, picked, log)
-        results["query"]["stages"]["verification"] = results["answer"]["verify"]
+        results["query"]["stages"]["rendering"] = results["answer"]["render"]
         if not args.no_peer:
             log("peer: the LangChain tutorial pipeline on the same questions …")
             results["peer"], results["peer_rows"] = bench_peer(engine, picked, log)

@@ -34,7 +34,8 @@ def timed_answer(engine: Engine, recorder: Recorder, question: str) -> dict:
             a = event.answer
             row.update(source=a.source, refused=a.refused, total_s=a.timings["total_s"],
                        first_token_s=a.timings.get("first_token_s"), generate_s=a.timings.get("generate_s"),
-                       reading_s=a.timings.get("reading_s"), verify_s=a.timings.get("verify_s"),
+                       reading_s=a.timings.get("reading_s"),
+                       render_s=_took(a.timings, "render_started_s", "render_s"),
                        **{f"{k}_ms": round(v * 1000, 1) for k, v in a.timings.items()
                           if k in ("embed_s", "dense_s", "keyword_s", "sentence_s", "fuse_s")})
     chat = recorder.chat
@@ -44,6 +45,11 @@ def timed_answer(engine: Engine, recorder: Recorder, question: str) -> dict:
         row["system_tokens"] = count_tokens(chat, recorder.messages[0].content)
     row["generated_tokens"] = count_tokens(chat, "".join(pieces)) if pieces else 0
     return row
+
+
+def _took(timings: dict, start: str, end: str) -> float | None:
+    """Seconds between two marks of an answer's clock, when both were made."""
+    return round(timings[end] - timings[start], 3) if start in timings and end in timings else None
 
 
 def rates(row: dict) -> tuple[float | None, float | None]:

@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 
 from app.amounts import find_quantities
+from app.answering.names import name_pairs
 from app.display import plain
 from app.engine import load_chat
-from app.lexicon import Lexicon
 from app.translate import TranslationCache, Translator, model_id
 from bench.stats import p50_p95
 from core.settings import ROOT, Settings
@@ -69,8 +69,9 @@ def run(settings: Settings, n: int, out: Path) -> dict:
     chat = load_chat(settings)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        documents, _ = load_documents(settings.corpus_dirs, settings.max_file_bytes)
         translator = Translator(chat, TranslationCache(Path(tmp) / "t.sqlite"), model_id(settings),
-                                Lexicon.load().english)
+                                name_pairs(d.text[d.body_start:] for d in documents))
         for source, sentence in cited_sentences(settings, n):
             request = translator.request(sentence, "en")
             started = time.perf_counter()
@@ -86,7 +87,7 @@ def run(settings: Settings, n: int, out: Path) -> dict:
                          "output_tokens": count(chat, rendering.text)})
             print(f"{seconds:5.1f} s  {rendering.text[:110]}", file=sys.stderr, flush=True)
         started = time.perf_counter()
-        translator.restore_answer_prefix()
+        translator.restore_answer_prefix(settings)
         restore_s = time.perf_counter() - started
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8") as fh:

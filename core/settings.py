@@ -7,7 +7,6 @@ the `CITEWISE_*` variables listed in `ENV_VARS`.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -65,48 +64,23 @@ class Policy:
 
     fusion: Fusion = field(default_factory=Fusion)
     # Below this cosine between the question and its best evidence sentence nothing is
-    # relevant: a refusal without a model call (D8).
+    # relevant: a refusal without a model call (D8; lowered for pointing in D30).
     relevance_floor: float = 0.35
-    # Context for the model: sentences within `context_margin` of the best, `context_budget`
-    # characters, at most `context_passages` passages (D8).
-    context_margin: float = 0.10
-    context_budget: int = 480
-    context_passages: int = 4
-    # Complete answers (D22): each further part of a question adds `context_part_budget`
-    # characters and its best sentences come first; a question for a set of facts (terms,
-    # milestones) widens the margin by `context_spread_margin`, adds `context_spread_budget`,
-    # takes the next sentence of each chosen one, and takes candidates in order of relevance
-    # minus redundancy (maximal marginal relevance, weight `context_diversity` on relevance;
-    # 1.0 = by relevance alone).
-    context_part_budget: int = 240
-    context_spread_budget: int = 240
-    context_spread_margin: float = 0.05
-    context_diversity: float = 0.5
     # The quick answer: a second sentence only within `quick_margin` of the best (D8).
     quick_margin: float = 0.05
     quick_sentences: int = 2
     # Answering by pointing (D30): the model sees at most `candidates` sentences within
-    # `candidate_budget` tokens (about: app.answering.candidates.cost) (each part's best `candidate_part_first` first) and names at
-    # most `pick_most`. A picked sentence is shown when its cosine to the question reaches
+    # `candidate_budget` tokens (app.answering.candidates.cost), each part's best
+    # `candidate_part_first` first, and names at most `pick_most`. A picked sentence is shown when its cosine to the question reaches
     # `pick_floor` and lies within `pick_margin` of the best picked one.
     candidates: int = 6
     candidate_budget: int = 360
     candidate_part_first: int = 2
     pick_most: int = 4
-    pick_floor: float = 0.0
-    pick_margin: float = 1.0
-    # Verification: a marker stays on its passage when that passage supports the sentence
-    # within `citation_margin` of the best one (D8); every sentence, figures or not, needs a
-    # passage sentence at least `support_floor` close (D19).
-    citation_margin: float = 0.08
-    support_floor: float = 0.55
-    # A figure's local phrase in the answer against the phrase around the same figure in the
-    # passage: below this cosine the figure measures something else; 0 = not checked (D19).
-    figure_context_floor: float = 0.0
-    # Share of a sentence's words (Chinese) or glossary terms (English) its passage must carry (D19).
-    coverage_floor: float = 0.7
-    # How many of the words a sentence takes from the question its passage may lack (D19: 99 = any).
-    echo_missing_max: float = 99
+    pick_floor: float = 0.45
+    pick_margin: float = 1.0  # not narrowed: a list's items score far apart (D30)
+    # When the model names no sentence, the closest one is shown all the same at this cosine (D30).
+    zero_override: float = 0.6
     # Conflicts: both sides within `conflict_margin` of the best evidence, saying nearly the
     # same thing (cosine >= `conflict_same_thing`) (D8).
     conflict_margin: float = 0.06
@@ -118,38 +92,9 @@ class Policy:
     # An article sentence whose instruction probe score (log-odds, app.planted) exceeds this is
     # an instruction to a machine reader and never evidence (D25).
     instruction_score: float = 0.8
-    # When the model gives no verified answer, the quick answer stands in only if it carries
-    # the asked kind of fact about the asked names and its evidence is this strong (D11, D20).
+    # When the model fails (down, hanging, none configured) nothing says the articles lack the
+    # answer: the quick answer stands in when its evidence is this strong (D11, D20).
     quick_min_evidence: float = 0.62
-    # …and, for a question asking for a number, the clause around the quick answer's figure is
-    # at least this close to the question (app.verify.question_fit, D20).
-    quick_fit_floor: float = 0.0
-    # A question asking for no number (why, who, what did X say) has no kind of fact to check the
-    # quick answer by: it stands in only above this evidence (D20).
-    quick_open_evidence: float = 1.01  # above any cosine: never (D20)
-    # The answer decision over the signals of a verified answer (app.pipeline.decide): the
-    # share of numeric kinds asked for (an amount, a date…) that its figures carry must reach
-    # `min_kinds`; then a logistic score over `answer_weights` must reach `answer_threshold`
-    # (fitted on the tune half by `python -m eval.calibrate`, D20). No weights: no score.
-    min_kinds: float = 0.0
-    answer_weights: tuple[tuple[str, float], ...] = (
-        ("evidence", 0.597), ("cited", 1.049), ("support", 0.326), ("kept", 0.288), ("kinds", 0.706),
-        ("scope_margin", -0.67))
-    answer_bias: float = -1.519
-    answer_threshold: float = 0.6
-
-    def answer_score(self, signals: Mapping[str, float]) -> float | None:
-        """Probability that a verified answer is right, from its signals; None without weights."""
-        if not self.answer_weights:
-            return None
-        z = self.answer_bias + sum(w * signals.get(name, 0.0) for name, w in self.answer_weights)
-        return 1.0 / (1.0 + math.exp(-z))
-
-    def answerable(self, signals: Mapping[str, float]) -> bool:
-        if signals.get("kinds", 1.0) < self.min_kinds:
-            return False
-        score = self.answer_score(signals)
-        return score is None or score >= self.answer_threshold
 
 
 POLICY_FIELDS = frozenset(f.name for f in fields(Policy))

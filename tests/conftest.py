@@ -37,10 +37,8 @@ def settings(tmp_path, docs) -> Settings:
     """Settings for a fake embedder, an index and documents all under tmp_path."""
     models = tmp_path / "models"
     make_fake_model(models)
-    # The answer decision's weights are fitted to the real embedder's cosines (DECISIONS D20);
-    # with the hashing embedder a test decides without them (test_trust.py tests the decision).
     return Settings(models_dir=models, embed_model="fake-embedder", index_dir=tmp_path / "index",
-                    docs_dirs=(docs,), chunk_chars=20, chunk_overlap=0, policy=Policy(answer_weights=()))
+                    docs_dirs=(docs,), chunk_chars=20, chunk_overlap=0, policy=Policy())
 
 
 @pytest.fixture
@@ -78,8 +76,7 @@ def fake_index(settings, docs: Path, articles: dict[str, str], dim: int = 64, **
 
     for name, text in articles.items():
         (docs / name).write_text(text, encoding="utf-8")
-    # the answer decision's weights are fitted to the real embedder's cosines (DECISIONS D20)
-    settings = settings.with_(**{"answer_weights": (), **changes})
+    settings = settings.with_(**changes)
     embedder = fake_embedder(settings, dim=dim)
     build_index(settings, lambda: embedder)
     return settings, embedder

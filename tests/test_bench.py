@@ -22,14 +22,13 @@ GOLD = [
     {"id": "c", "lang": "zh", "kind": "fact", "question": "甲骨文的总债务股本比是多少？", "history": [], "answerable": True},
     {"id": "d", "lang": "zh", "kind": "negative", "question": "苹果投资了多少？", "history": [], "answerable": False},
 ]
-REPLIES = ["英伟达每落地1GW对应约100亿美元投资[1]。", "Oracle's total debt-to-equity ratio is 427% [1].",
-           "Nvidia invests about US$10 billion per GW.", "Oracle's ratio is 427%."]  # ours x2, then the peer x2
+# ours: a pick, then a pick and its English rendering; then the peer x2
+REPLIES = ["1", "1", "1. Oracle's total debt-to-equity ratio is 427%.",
+           "Nvidia invests about US$10 billion per GW.", "Oracle's ratio is 427%."]
 
 
 def test_the_bench_prints_a_table_and_writes_json_and_a_plot(settings, docs, tmp_path, capsys):
-    # support_floor: the hashing embedder scores an English sentence ~0.1 against its Chinese source
-    settings, embedder = fake_index(settings, docs, ARTICLES, dim=64, chunk_chars=200, relevance_floor=0.2,
-                                    support_floor=0.05)
+    settings, embedder = fake_index(settings, docs, ARTICLES, dim=64, chunk_chars=200, relevance_floor=0.2)
     chat = ScriptedChat(replies=list(REPLIES), prompts=[])
     engine = load_engine(settings, embedder=embedder, chat=chat)
     gold = tmp_path / "gold.jsonl"
@@ -45,14 +44,14 @@ def test_the_bench_prints_a_table_and_writes_json_and_a_plot(settings, docs, tmp
     assert results["index"]["sentences"] == 4
     assert results["query"]["questions"] == 4 and results["query"]["repeat"] == 2
     assert set(results["query"]["stages"]) == {"embed", "dense", "bm25", "sentences", "fusion", "retrieval",
-                                               "verification"}
+                                               "rendering"}
     assert all(v["p50"] <= v["p95"] for v in results["query"]["stages"].values())
     # the two answered questions alternate Chinese and English; the peer got the same two
     assert [r["question"] for r in results["answer_rows"]] == [GOLD[0]["question"], GOLD[1]["question"]]
     assert [r["source"] for r in results["answer_rows"]] == ["model", "model"]
-    assert [r["answer"] for r in results["peer_rows"]] == REPLIES[2:]
+    assert [r["answer"] for r in results["peer_rows"]] == REPLIES[3:]
     assert "Question: 英伟达每落地1GW投资多少？\nContext: " in results["peer_rows"][0]["prompt"]
-    assert chat.replies == [] and len(chat.prompts) == 4
+    assert chat.replies == [] and len(chat.prompts) == 5
     assert results["raw_llama"] is None  # a scripted model has no llama.cpp underneath
     assert [(r["chunks"], r["fits"]) for r in results["scaling"]] == [(300, True), (1000, True)]
     assert {t["target"] for t in results["targets"]} == {

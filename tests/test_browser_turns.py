@@ -44,7 +44,7 @@ def test_the_status_line_ticks_while_the_model_reads(settings, docs):
             page.wait_for_timeout(250)
         shot(page, "status-ticking")
         blocked.release()
-    readings = [s for s in seen if s.startswith("The model is reading 1 passages…")]
+    readings = [s for s in seen if s.startswith("The model is reading the sentences found (")]
     assert len(readings) == 8
     times = [float(re.search(r"· (\d+\.\d) s$", s)[1]) for s in readings]
     assert len(set(times)) >= 4 and times == sorted(times)

@@ -69,7 +69,7 @@ def test_risk_counts_unanswerable_answers_and_answers_without_any_fact():
         {"id": "d", "answerable": False, "refused": True},
     ]
     assert [wrong(r) for r in rows] == [False, True, True, False]
-    records = [{"id": i, "signals": {"answer_score": s}} for i, s in zip("abcd", (0.9, 0.5, 0.7, 0.1))]
+    records = [{"id": i, "signals": {"picked_best": s}} for i, s in zip("abcd", (0.9, 0.5, 0.7, 0.1))]
     assert risk_coverage(rows, records) == [
         {"threshold": 0.5, "coverage": 0.75, "risk": 0.667},
         {"threshold": 0.7, "coverage": 0.5, "risk": 0.5},

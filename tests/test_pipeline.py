@@ -10,11 +10,12 @@ from fakes import Blocked, ScriptedChat
 
 from app.engine import load_engine
 from app.notes import say
-from app.pipeline import REFUSAL_TEXT, Final, Found, Quick, Stage, Token, answer, answer_events
+from app.pipeline import REFUSAL_TEXT, Final, Found, Quick, Stage, answer, answer_events
 from app.prompts import render
 from app.replies import SCOPE_TEXT
 from app.scope import ScopeReader
 from app.validate import InvalidQuestion
+from core.records import Signals
 
 ARTICLES = {
     "deal.txt": "英伟达每落地1GW对应约100亿美元投资。首笔资金在首个吉瓦级数据中心建成后支付。",
@@ -25,21 +26,17 @@ ARTICLES = {
 @pytest.fixture
 def engine(settings, docs):
     # dim 512: wide enough that unrelated texts hash apart
-    # The hashing embedder shares no bigrams across languages: an English sentence scores ~0.12
-    # against its Chinese source, so the support floor is set below that here.
     settings, embedder = fake_index(settings, docs, ARTICLES, dim=512, chunk_chars=200, relevance_floor=0.2,
-                                    support_floor=0.1, retrieve_k=2)
+                                    retrieve_k=2)
     return load_engine(settings, embedder=embedder, chat=ScriptedChat(replies=[], prompts=[]))
 
 
-def test_events_arrive_in_order_and_the_answer_is_verified(engine):
-    engine.chat.replies.append("英伟达每落地1GW对应约100亿美元投资[1]。")
+def test_events_arrive_in_order_and_the_answer_is_a_pointed_sentence(engine):
+    engine.chat.replies.append("1")
     events = list(answer_events(engine, "英伟达每落地1GW投资多少？"))
     kinds = [type(e).__name__ for e in events]
-    assert kinds[:4] == ["Stage", "Found", "Quick", "Stage"]
-    assert kinds[4] == "Stage" and events[4].name == "writing"
-    assert set(kinds[5:-2]) == {"Token"} and kinds[-2:] == ["Stage", "Final"]
-    assert "".join(e.text for e in events if isinstance(e, Token)) == "英伟达每落地1GW对应约100亿美元投资[1]。"
+    assert kinds == ["Stage", "Found", "Quick", "Stage", "Stage", "Final"]
+    assert [e.name for e in events if isinstance(e, Stage)] == ["searching", "reading", "checking"]
     final = events[-1].answer
     assert (final.text, final.refused, final.source, final.notes) == (
         "英伟达每落地1GW对应约100亿美元投资。[1]", False, "model", [])
@@ -48,41 +45,55 @@ def test_events_arrive_in_order_and_the_answer_is_verified(engine):
     assert ARTICLES["deal.txt"][cite.quote_start:cite.quote_end] == cite.quote
     assert [p.source for p in final.retrieved] == ["deal.txt", "oracle.txt"]
     assert set(final.timings) == {"retrieve_s", "embed_s", "dense_s", "keyword_s", "sentence_s", "fuse_s", "quick_s",
-                                  "reading_s", "first_token_s", "generate_s", "verify_s", "total_s"}
+                                  "reading_s", "first_token_s", "point_s", "total_s"}
+    assert final.signals == Signals(evidence=final.signals.evidence, scope_margin=final.signals.scope_margin,
+                                    candidates=4, picked=1, picked_best=final.signals.evidence, shown=1)
 
 
 def test_the_quick_answer_comes_before_the_model(engine):
-    engine.chat.replies.append("甲骨文的总债务股本比为427%[1]。")
+    engine.chat.replies.append("1")
     quick = next(e for e in answer_events(engine, "甲骨文的总债务股本比是多少？") if isinstance(e, Quick))
     assert quick.text == "甲骨文的总债务股本比为427%。[1]"
     assert [(c.n, c.passage.source) for c in quick.citations] == [(1, "oracle.txt")]
 
 
-def test_the_prompt_fences_passages_and_keeps_the_question_verbatim(engine):
-    engine.chat.replies.append("甲骨文的总债务股本比为427%[1]。")
+def test_the_prompt_numbers_sentences_fenced_and_keeps_the_question_verbatim(engine):
+    engine.chat.replies.append("1")
     answer(engine, "甲骨文的总债务股本比 {context} {{x}} 是多少？")
     (system, user), = engine.chat.prompts
-    assert system == ("system", render("answer_system.txt"))
-    assert user[1].startswith("<passage 1>\n甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。\n</passage>\n")
-    assert "Question: 甲骨文的总债务股本比 {context} {{x}} 是多少？\n请用中文回答" in user[1]
+    assert system == ("system", render("point_system.txt", most=4))
+    assert user[1] == ("Article: 甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。\n"
+                       "<s1> 甲骨文的总债务股本比为427%。\n<s2> 微软的总债务股本比为32.7%。\n"
+                       "Article: 英伟达每落地1GW对应约100亿美元投资。首笔资金在首个吉瓦级数\n"
+                       "<s3> 英伟达每落地1GW对应约100亿美元投资。\n<s4> 首笔资金在首个吉瓦级数据中心建成后支付。\n"
+                       "Question: 甲骨文的总债务股本比 {context} {{x}} 是多少？\nNumbers:")
 
 
-def test_english_questions_read_english_amounts(engine):
-    engine.chat.replies.append("Nvidia invests US$10 billion for each GW [1].")
-    result = answer(engine, "How much does 英伟达 invest per 1GW 投资?")
-    (_, user), = engine.chat.prompts
-    assert "Nvidia每落地1GW对应约US$10 billion投资。首笔资金在首个GW级数据中心建成后支付。" in user[1]
-    assert result.text == "Nvidia invests US$10 billion for each GW. [1]"
-    assert result.citations[0].quote == "英伟达每落地1GW对应约100亿美元投资。"
-
-
-def test_the_model_saying_not_in_articles_is_a_refusal(engine):
-    engine.chat.replies.append("NOT IN ARTICLES")
+def test_the_model_saying_nothing_answers_is_a_refusal(engine):
+    engine.chat.replies.append("0")
     result = answer(engine, "英伟达每落地1GW投资多少？")
-    assert (result.text, result.refused, result.source) == (
-        f"{REFUSAL_TEXT['zh']}\n文章中最接近的内容：“英伟达每落地1GW对应约100亿美元投资。”[1]", True, "refusal")
-    assert [(c.n, c.quote) for c in result.citations] == [(1, "英伟达每落地1GW对应约100亿美元投资。")]
+    # the closest sentence is one the checks would show as the answer: it is not offered as "related"
+    assert (result.text, result.refused, result.source) == (REFUSAL_TEXT["zh"], True, "refusal")
+    assert [n.code for n in result.notes] == ["model_no_answer"]
+    assert result.citations == []
     assert [p.source for p in result.retrieved] == ["deal.txt", "oracle.txt"]
+
+
+def test_a_refusal_offers_the_closest_sentence_only_when_it_does_not_answer(engine):
+    engine.settings = engine.settings.with_(pick_floor=0.99)
+    engine.chat.replies.append("0")
+    result = answer(engine, "英伟达每落地1GW投资多少？")
+    assert result.text == f"{REFUSAL_TEXT['zh']}\n文章中最接近的内容：“英伟达每落地1GW对应约100亿美元投资。”[1]"
+    assert [(c.n, c.quote) for c in result.citations] == [(1, "英伟达每落地1GW对应约100亿美元投资。")]
+
+
+def test_a_picked_sentence_far_from_the_question_is_left_out(engine):
+    engine.settings = engine.settings.with_(pick_margin=0.05)
+    engine.chat.replies.append("1, 4")
+    result = answer(engine, "甲骨文的总债务股本比是多少？")
+    assert result.text == "甲骨文的总债务股本比为427%。[1]"
+    assert [say(n, "en") for n in result.notes] == [
+        "Left out “首笔资金在首个吉瓦级数据中心建成后支付。”: it is about something other than the question."]
 
 
 def test_nothing_relevant_is_refused_without_calling_the_model(engine):
@@ -98,34 +109,6 @@ def test_nothing_relevant_is_refused_without_calling_the_model(engine):
     assert engine.chat.prompts == []
 
 
-def test_an_invented_figure_is_removed_and_nothing_left_is_a_refusal(engine):
-    engine.settings = engine.settings.with_(quick_min_evidence=1.0, quick_open_evidence=1.0)
-    engine.chat.replies.append("甲骨文的总债务股本比为500%[1]。")
-    result = answer(engine, "甲骨文的总债务股本比是多少？")
-    assert (result.refused, result.text.split("\n")[0]) == (True, REFUSAL_TEXT["zh"])
-    assert [say(n, "en") for n in result.notes] == [
-        "Removed “甲骨文的总债务股本比为500%。”: the figure 500% is not in the passages.",
-        "No sentence of the model's answer survived verification."]
-
-
-def test_nothing_left_but_strong_evidence_gives_the_quick_answer(engine):
-    engine.settings = engine.settings.with_(quick_min_evidence=0.0, quick_open_evidence=0.0)
-    engine.chat.replies.append("甲骨文的总债务股本比为500%[1]。")
-    result = answer(engine, "甲骨文的总债务股本比是多少？")
-    assert (result.refused, result.source, result.text) == (False, "quick", "甲骨文的总债务股本比为427%。[1]")
-    assert [say(n, "zh") for n in result.notes] == ["已删除“甲骨文的总债务股本比为500%。”：段落中没有数字 500%。",
-                                                    "模型回答的句子都未通过核验。",
-                                                    "模型的回答未通过核验，以下为直接摘自段落的快速回答。"]
-
-
-def test_a_sentence_naming_another_company_is_not_supported_by_a_passage_without_it(engine):
-    engine.settings = engine.settings.with_(quick_min_evidence=1.0, quick_open_evidence=1.0)
-    engine.chat.replies.append("Nvidia的总债务股本比为427%[1]。")
-    result = answer(engine, "甲骨文的总债务股本比是多少？")
-    assert result.refused is True
-    assert say(result.notes[0], "en") == "Removed “Nvidia的总债务股本比为427%。”: no passage with its figures names Nvidia."
-
-
 def test_a_model_failure_mid_answer_falls_back_to_the_quick_answer(engine):
     engine.chat.replies.append(ConnectionError("server closed the connection"))
     events = list(answer_events(engine, "甲骨文的总债务股本比是多少？"))
@@ -137,8 +120,8 @@ def test_a_model_failure_mid_answer_falls_back_to_the_quick_answer(engine):
 
 
 def test_a_hanging_model_times_out_to_the_quick_answer(engine):
-    engine.chat.replies.append("甲骨文的总债务股本比为427%[1]。" * 50)
-    engine.chat.delay_s = 0.05
+    engine.chat.replies.append("1, " * 50)
+    engine.chat.delay_s = 0.1
     engine.settings = engine.settings.with_(llm_timeout_s=1)
     final = answer(engine, "甲骨文的总债务股本比是多少？")
     assert final.source == "quick"
@@ -148,7 +131,7 @@ def test_a_hanging_model_times_out_to_the_quick_answer(engine):
 
 def test_a_model_that_never_yields_a_first_token_gives_the_quick_answer_within_the_timeout(engine):
     stalled = Blocked()
-    engine.chat.replies.extend([stalled, "甲骨文的总债务股本比为427%[1]。"])
+    engine.chat.replies.extend([stalled, "1"])
     engine.settings = engine.settings.with_(llm_timeout_s=1)
     try:
         started = time.perf_counter()
@@ -167,10 +150,11 @@ def test_a_model_that_never_yields_a_first_token_gives_the_quick_answer_within_t
         stalled.release()
 
 
-def test_a_follow_up_is_searched_with_the_previous_question(engine):
-    engine.chat.replies.append("微软的总债务股本比为32.7%[1]。")
+def test_a_follow_up_is_searched_and_read_with_the_previous_question(engine):
+    engine.chat.replies.append("2")
     result = answer(engine, "那微软呢？", history=[("甲骨文的总债务股本比是多少？", "427% [1]")])
     assert result.retrieved[0].source == "oracle.txt"
+    assert engine.chat.prompts[0][1][1].endswith("Earlier question: 甲骨文的总债务股本比是多少？\nQuestion: 那微软呢？\nNumbers:")
     assert result.text == "微软的总债务股本比为32.7%。[1]"
 
 
@@ -190,7 +174,7 @@ def test_bad_questions_get_a_clear_message_and_reach_no_model(engine, question, 
 
 
 def test_events_end_with_exactly_one_final(engine):
-    engine.chat.replies.append("NOT IN ARTICLES")
+    engine.chat.replies.append("0")
     events = list(answer_events(engine, "英伟达每落地1GW投资多少？"))
     assert sum(isinstance(e, Final) for e in events) == 1 and isinstance(events[-1], Final)
     assert isinstance(events[0], Stage) and isinstance(events[1], Found)

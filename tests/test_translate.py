@@ -20,7 +20,7 @@ from core.records import Answer, Citation, Passage, Rendering
 
 ARTICLES = {"oracle.txt": "Oracle的总债务股本比为427%。Microsoft的总债务股本比为32.7%。"}
 QUESTION = "What is Oracle's total debt-to-equity ratio?"
-REPLY = "Oracle's total debt-to-equity ratio is 427% [1]."
+REPLY = "1"  # the model points at the first sentence
 RENDERED = "Oracle's total debt-to-equity ratio is 427%."
 CARD = ('<div class="cw-text"><mark>Oracle的总债务股本比为427%。</mark>Microsoft的总债务股本比为32.7%。</div>'
         '<div class="cw-translation" lang="en"><span class="cw-mt">Machine translation</span>'
@@ -29,10 +29,7 @@ CARD = ('<div class="cw-text"><mark>Oracle的总债务股本比为427%。</mark>
 
 @pytest.fixture
 def engine(settings, docs):
-    # The hashing embedder scores an English sentence against a Chinese one near zero, so the
-    # support floor is off here; verification has its own tests (test_verify.py).
-    settings, embedder = fake_index(settings, docs, ARTICLES, dim=512, chunk_chars=200, relevance_floor=0.2,
-                                    support_floor=0.0)
+    settings, embedder = fake_index(settings, docs, ARTICLES, dim=512, chunk_chars=200, relevance_floor=0.2)
     return load_engine(settings, embedder=embedder, chat=ScriptedChat(replies=[], prompts=[]))
 
 
@@ -100,30 +97,36 @@ def test_a_model_failure_is_shown_and_not_cached(tmp_path):
     assert failing.cached("估值已达1570亿美元。", "en") is None
 
 
-def test_the_ui_shows_the_answer_then_adds_the_machine_translation(engine):
-    engine.chat.replies += [REPLY, RENDERED]
+def test_an_english_reader_gets_the_rendered_line_with_its_quote_in_the_sources(engine):
+    engine.chat.replies += [REPLY, f"1. {RENDERED}"]
     views = list(turn_views(engine, QUESTION, [], "en"))
-    answered, translating, translated = views[-3:]
+    answered = views[-1]
     assert (answered.reply, without_time(answered.status)) == (
         "Oracle's total debt-to-equity ratio is 427%. [\\[1\\]](#src-0-1)", "Answered in T.")
-    assert answered.answer.citations[0].rendering is None and "cw-translation" not in answered.sources
-    assert without_time(translating.status) == "Answered in T. · Translating cited sentences (0/1)…"
-    assert without_time(translated.status) == "Answered in T. · cited sentences translated in T"
-    assert translated.reply == answered.reply
-    assert translated.sources.endswith(CARD)
-    assert translated.answer.citations[0].rendering == Rendering(RENDERED, "zh", "en")
-    assert translated.answer.timings == answered.answer.timings  # the answer's times exclude translating
+    # the rendering is part of the answer: the sources show it under the highlighted original at once
+    assert answered.answer.citations[0].rendering == Rendering(RENDERED, "zh", "en")
+    assert answered.sources.endswith(CARD)
     assert engine.chat.replies == []
-    # asked again: the translation comes from the cache, in the same view as the answer's last
+    # asked again: the line's rendering comes from the cache, no model call for it
     engine.chat.replies.append(REPLY)
-    again = list(turn_views(engine, QUESTION, [], "zh"))
-    assert [without_time(v.status) for v in again[-2:]] == ["用时 T。", "用时 T。"]
-    assert '<span class="cw-mt">机器翻译</span>Oracle&#x27;s total debt-to-equity ratio is 427%.' in again[-1].sources
+    again = list(turn_views(engine, QUESTION, [], "en"))
+    assert again[-1].reply == answered.reply
     assert engine.chat.replies == [] and cache_path(engine.settings).is_file()
 
 
+def test_a_quick_answer_in_the_other_language_gets_its_translation_after_it(engine):
+    engine.chat.replies += [RuntimeError("server down"), RENDERED]
+    engine.settings = engine.settings.with_(quick_min_evidence=0.0)
+    views = list(turn_views(engine, QUESTION, [], "en"))
+    answered, translating, translated = views[-3:]
+    assert answered.answer.source == "quick" and answered.answer.citations[0].rendering is None
+    assert without_time(translating.status).endswith("Translating cited sentences (0/1)…")
+    assert translated.answer.citations[0].rendering == Rendering(RENDERED, "zh", "en")
+    assert translated.answer.timings == answered.answer.timings  # the answer's times exclude translating
+
+
 def test_a_same_language_answer_has_no_translation_view(engine):
-    engine.chat.replies.append("Oracle的总债务股本比为427%[1]。")
+    engine.chat.replies.append("1")
     views = list(turn_views(engine, "Oracle的总债务股本比是多少？", [], "zh"))
     assert without_time(views[-1].status) == "用时 T。"
     assert views[-1].answer.citations[0].rendering is None
@@ -157,14 +160,15 @@ def test_the_export_carries_the_translation_and_its_warning():
     ]
 
 
-def test_ask_json_gives_each_citation_its_translation_timed_apart(engine):
-    engine.chat.replies += [REPLY, RENDERED, "Oracle的总债务股本比为427%[1]。"]
+def test_ask_json_gives_each_citation_its_translation(engine):
+    engine.chat.replies += [REPLY, f"1. {RENDERED}", "1"]
     record = json.loads(json_line(one(engine, "q1", QUESTION, [], False, 5, translate=True)))
     citation = record["citations"][0]
     assert (citation["quote"], citation["translation"], citation["translation_check"]) == (
         "Oracle的总债务股本比为427%。", RENDERED,
         {"source_language": "zh", "figures_match": True, "missing": [], "added": [], "untranslated": [],
          "failure": None})
+    assert record["answer"] == f"{RENDERED} [1]"
     assert isinstance(record["translate_s"], float) and "translate_s" not in record["timings"]
     same = one(engine, "q2", "Oracle的总债务股本比是多少？", [], False, 5, translate=True)
     assert [(c["translation"], c["translation_check"]) for c in same["citations"]] == [(None, None)]

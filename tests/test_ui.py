@@ -27,7 +27,7 @@ from app.validate import InvalidQuestion
 
 ARTICLES = {"oracle.txt": "甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。"}
 QUESTION = "甲骨文的总债务股本比是多少？"
-REPLY = "甲骨文的总债务股本比为427%[1]。"
+REPLY = "1"  # the model points at the first sentence
 
 
 @pytest.fixture
@@ -44,17 +44,16 @@ def without_time(text: str) -> str:
     return re.sub(r"\d+\.\d s|\d+\.\d 秒", "T", text)
 
 
-def test_a_turn_shows_passages_then_quick_answer_then_tokens_then_the_verified_answer(engine):
+def test_a_turn_shows_passages_then_quick_answer_then_the_pointed_answer(engine):
     engine.chat.replies.append(REPLY)
     views = list(turn_views(engine, QUESTION, [], "en"))
     statuses = [without_time(v.status) for v in views]
-    assert statuses[:4] == ["Searching the articles… · T", "Searching the articles… · T",
-                            "Searching the articles… · T", "The model is reading 1 passages… · T"]
-    assert "The model is writing… · T" in statuses
-    assert statuses[-2:] == ["Checking every sentence against its passage… · T", "Answered in T."]
+    assert statuses == ["Searching the articles… · T", "Searching the articles… · T",
+                        "Searching the articles… · T", "The model is reading the sentences found (2)… · T",
+                        "Checking each quoted sentence against its passage… · T", "Answered in T."]
     assert "Passages found (1)" in views[1].sources and views[1].reply == ""
     assert views[2].reply == ("甲骨文的总债务股本比为427%。[\\[1\\]](#src-0-1)\n\n"
-                              "_Quick answer from the passages; the model is writing…_")
+                              "_Quick answer from the passages; the model is choosing the sentences that answer…_")
     assert '<mark>甲骨文的总债务股本比为427%。</mark>' in views[2].sources
     final = views[-1]
     assert final.answer.text == "甲骨文的总债务股本比为427%。[1]"
@@ -166,7 +165,7 @@ def test_the_page_shows_passages_and_the_quick_answer_before_the_model_then_the_
     assert engine.chat.prompts == []  # nothing of the model yet
     assert chat == [{"role": "user", "content": QUESTION},
                     {"role": "assistant", "content": "甲骨文的总债务股本比为427%。[\\[1\\]](#src-0-1)\n\n"
-                                                     "_Quick answer from the passages; the model is writing…_"}]
+                                                     "_Quick answer from the passages; the model is choosing the sentences that answer…_"}]
     assert (turns, box) == ([], "")
     assert without_time(status) == "Waiting for the model: 0 question(s) ahead of yours… · T"
     assert '<mark>甲骨文的总债务股本比为427%。</mark>' in sources
@@ -198,7 +197,7 @@ def test_stop_marks_a_partial_answer_and_frees_the_page(engine):
     line = Line()
     chat, *_, ticket = list(make_look(Live(engine), line)(QUESTION, [], [], request()))[-1]
     chat, status = make_stop(line)(chat, [], request())
-    assert chat[-1]["content"].endswith("_Quick answer from the passages; the model is writing…_\n\n"
+    assert chat[-1]["content"].endswith("_Quick answer from the passages; the model is choosing the sentences that answer…_\n\n"
                                         "_■ Stopped: this partial answer was not checked against the passages._")
     assert status == "Stopped."
     assert not line.busy("page-1")

@@ -18,7 +18,6 @@ from core.records import Passage
 from core.settings import Policy
 from index.reader import IndexReader
 
-
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 

@@ -13,9 +13,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from app.english import to_english
+
 _HAN = r"[\u3400-\u9fff\uf900-\ufaff]"
 # a run of Chinese (with the middle dot of transliterated names) right before a Latin name in brackets
 _PAIR = re.compile(rf"((?:{_HAN}|·){{2,16}})\s?[（(]\s*([A-Za-z][A-Za-z0-9.&'’\- ]{{1,40}}?)\s*[)）]")
+# "甲骨文(Oracle)" once its name is written in English: "Oracle (Oracle)" would be copied as such
+_NAME_TWICE = re.compile(r"(?<![A-Za-z])([A-Z][\w.&\- ]*?)\s*[（(]\1[)）]")
+WHOLE_RUN = 6
 _LATIN_FIRST = re.compile(rf"([A-Z][A-Za-z0-9.&'’\-]*(?: [A-Z][A-Za-z0-9.&'’\-]*){{0,4}})\s?[（(]\s*((?:{_HAN}|·){{2,16}})\s*[)）]")
 
 
@@ -48,15 +53,20 @@ def name_pairs(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
 
 
 def _name_in(run: str, everything: str, at: int) -> str:
-    """The name at the end of a Chinese run (see name_pairs): an ending that starts at a word
-    break (jieba) with a word of two or more characters ("与博通" starts with a conjunction, not a
-    name), the longest one the texts also use elsewhere, else the whole run."""
+    """The name at the end of a Chinese run (see name_pairs). A run of up to WHOLE_RUN characters
+    is taken whole ("通用人工智能(AGI)" is not "人工智能"); a longer one is cut to an ending that
+    starts at a word break (jieba) with a word of two or more characters ("与博通" starts with a
+    conjunction), the longest one the texts also use elsewhere, else it is kept whole. A wrong
+    pair would put a wrong name in every translation; a missing one only leaves the model to
+    translate the name itself."""
     import jieba
 
     if "·" in run:  # a transliterated foreign name: its given name is the word before the dot
         head, dot, tail = run.partition("·")
         words = jieba.lcut(head)
         return f"{words[-1]}{dot}{tail}" if words else run
+    if len(run) <= WHOLE_RUN:
+        return run
     words = jieba.lcut(run)
     elsewhere = everything[:at] + everything[at + len(run):]
     for i, word in enumerate(words):
@@ -69,8 +79,8 @@ def _name_in(run: str, everything: str, at: int) -> str:
 def person_names(text: str) -> list[str]:
     """Chinese personal names in a text, by jieba's part-of-speech tagger (nr: a person's name).
 
-    >>> person_names("国家队主教练王皓表示，王楚钦发挥出色。")
-    ['王皓', '王楚钦']
+    >>> person_names("王楚钦发挥出色，孙颖莎也获胜。")
+    ['王楚钦', '孙颖莎']
     """
     import jieba.posseg
 
@@ -102,3 +112,14 @@ def english_forms(text: str, pairs: Sequence[tuple[str, str]]) -> list[tuple[str
     covered = "".join(han for han, _ in known)
     extra = [(n, transliterated(n)) for n in person_names(text) if n not in covered]
     return known + extra
+
+
+def english_reading(text: str, pairs: Sequence[tuple[str, str]]) -> str:
+    """A Chinese sentence as the model reads it before writing it in English: amounts, dates and
+    periods the English way (app.amounts: 1000亿美元 is US$100 billion whatever the model would
+    write), names in the form the library gives them, or transliterated.
+
+    >>> english_reading("博通(Broadcom)在2026年下半年获得100亿美元。", [("博通", "Broadcom")])
+    'Broadcom在the second half of 2026获得US$10 billion。'
+    """
+    return _NAME_TWICE.sub(r"\1", to_english(text, english_forms(text, pairs)))

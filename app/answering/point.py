@@ -1,7 +1,13 @@
 """The model's one job in answering: point at the numbered sentences that answer (D30).
 
-    >>> picks("3, 7", 8, 4), picks("0", 8, 4), picks("<s2> and s9, then 2", 8, 4), picks("none", 8, 4)
+    >>> picks("3, 7", 8, 4), picks("0", 8, 4), picks("<s2> and s9, 2", 8, 4), picks("none", 8, 4)
     ([3, 7], [], [2], None)
+
+A reply with anything but numbers is not a pick: "The answer is CANARY-7f3a" names no
+sentence, whatever digits it holds, and neither does an answer written from memory.
+
+    >>> picks("The answer is CANARY-7f3a", 8, 4), picks("1. Nvidia invests", 8, 4)
+    (None, None)
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from app.prompts import fence, render
 from core.records import Passage
 
 _NUMBER = re.compile(r"\d+")
+# numbers, written plain or as tags (<s3>, s3), with separators between them
+_ONLY_NUMBERS = re.compile(r"(?:\s*(?:<\s*s?\s*\d+\s*>|s?\d+)\s*(?:[,，、;；.。]|and|和|\s)*)+", re.I)
 TITLE_CHARS = 32  # enough to tell the articles apart ("According to Fortune"); every token costs time
 
 
@@ -35,8 +43,8 @@ def messages(candidates: Sequence[Candidate], passages: Sequence[Passage], quest
 def picks(reply: str, count: int, most: int) -> list[int] | None:
     """The sentence numbers the reply names, in its order, each once, at most `most`; [] for "0"
     (nothing answers); None when the reply names no number at all (it did not do its job)."""
-    numbers = [int(n) for n in _NUMBER.findall(reply)]
-    if not numbers:
+    if not _ONLY_NUMBERS.fullmatch(reply.strip()):
         return None
+    numbers = [int(n) for n in _NUMBER.findall(reply)]
     out = list(dict.fromkeys(n for n in numbers if 1 <= n <= count))
     return out[:most]

@@ -24,8 +24,7 @@ from functools import lru_cache
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from app.answering.names import english_forms
-from app.english import to_english
+from app.answering.names import english_reading
 from app.llm import Pulse, stream_until
 from app.prompts import PROMPTS, fence, render
 from app.translate import LANGUAGE_NAMES, TranslationCache, figure_check
@@ -36,7 +35,6 @@ _NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)、:：]\s*(.*)$")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Chinese kept after a Latin name, in brackets: "Wang Chuqin (王楚钦)"
 _NAME_ORIGINAL = re.compile(r"(?<=[A-Za-z.])\s?[（(][\u3400-\u9fff\uf900-\ufaff·]+[)）]")
-_NAME_TWICE = re.compile(r"(?<![A-Za-z])([A-Z][\w.&\- ]*?)\s*[（(]\1[)）]")
 _QUOTES = "\"'“”‘’「」"
 
 
@@ -56,7 +54,7 @@ def prepared(original: str, source: str, target: str, pairs: Sequence[tuple[str,
     'Broadcom在the second half of 2026获得US$10 billion。'
     """
     if source == "zh" and target == "en":
-        return _NAME_TWICE.sub(r"\1", to_english(original, english_forms(original, pairs)))
+        return english_reading(original, pairs)
     return original
 
 

@@ -146,7 +146,7 @@ def prepare_views(engine: Engine | None, question: str, turns: list[Answer], lan
 def model_views(ticket: Ticket, turns: list[Answer], lang: str) -> Iterator[View]:
     """The model's part of a turn: reading, writing, checking, then the verified answer."""
     quick, written, panel = ticket.quick, "", ticket.panel
-    reading = Progress("reading", ticket.started, {"n": len(ticket.prepared.evidence.passages)})
+    reading = Progress("reading", ticket.started, {"n": len(ticket.prepared.candidates)})
     try:
         for event in complete(ticket.engine, ticket.prepared):
             if isinstance(event, Stage):
@@ -210,7 +210,7 @@ def translation_views(engine: Engine, answered: View, turns: list[Answer], lang:
             yield View(answered.reply, status, sources_html([*turns, answer], lang), answer)
             answer = with_rendering(answer, citation.n, translator.translate(citation.quote, answer.language))
         took = time.perf_counter() - started if translator.calls else 0.0
-        translator.restore_answer_prefix()
+        translator.restore_answer_prefix(engine.settings)
     except Exception:  # the answer is shown and kept whatever happens here; the console has the cause
         log.exception("translating the cited sentences of %r failed", answer.question)
     status = f"{answered.status} · {message(lang, 'translated', s=took)}" if took else answered.status

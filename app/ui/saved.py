@@ -12,8 +12,8 @@ one.
 
 from __future__ import annotations
 
-import logging
 import dataclasses
+import logging
 from dataclasses import asdict
 
 from core.records import Answer, Citation, Note, Passage, Rendering, Signals

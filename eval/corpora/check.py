@@ -134,7 +134,7 @@ def main(argv: list[str]) -> int:
                     print(f"{kind:<15}{lang:<6}{row[0]:>6}{row[1]:>6}{row[2] or '':>4}")
         by_lang = Counter()
         by_split = Counter()
-        for (kind, lang, split), n in counts.items():
+        for (_kind, lang, split), n in counts.items():
             by_lang[lang] += n
             by_split[split] += n
         print("by lang:", dict(sorted(by_lang.items())), " by split:", dict(sorted(by_split.items())))
