@@ -39,7 +39,7 @@ def test_an_uploaded_docx_is_indexed_and_answers_new_questions_at_once(library):
     assert sorted(engine.index.documents) == ["oracle.txt", "routers.txt"]
     kept = (engine.settings.upload_folder / "routers.txt").read_text(encoding="utf-8")
     assert kept == f"---\ntitle: Router shipments\nfile: routers.docx\n---\n{FACT}"
-    engine.chat.replies.append("Zorblax Dynamics shipped 4,812 quantum routers to Lisbon in March [1].")
+    engine.chat.replies.append("1")
     result = answer(engine, "How many quantum routers did Zorblax Dynamics ship to Lisbon?")
     assert result.text == "Zorblax Dynamics shipped 4,812 quantum routers to Lisbon in March. [1]"
     assert result.citations[0].passage.source == "routers.txt"
@@ -96,6 +96,6 @@ def test_the_page_offers_adding_and_removing_only_when_allowed(library):
 
 def test_the_warm_up_answers_one_question_before_anyone_asks(library):
     engine = library.live.engine
-    engine.chat.replies.append("甲骨文的总债务股本比为427%[1]。")
+    engine.chat.replies.append("1")
     assert warm_up(engine) > 0
     assert len(engine.chat.prompts) == 1 and engine.chat.replies == []

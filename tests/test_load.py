@@ -16,7 +16,7 @@ from bench.load import burst, run_load
 
 ARTICLES = {"oracle.txt": "甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。"}
 QUESTIONS = ["甲骨文的总债务股本比是多少？", "微软的总债务股本比是多少？", "甲骨文和微软的债务股本比？"]
-REPLY = "甲骨文的总债务股本比为427%[1]。"
+REPLY = "1".ljust(24)  # a pick, padded to stream in three pieces like a short answer
 
 
 def slow_engine(settings, docs, replies: int, delay_s: float):

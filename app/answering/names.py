@@ -20,8 +20,6 @@ _HAN = r"[\u3400-\u9fff\uf900-\ufaff]"
 _PAIR = re.compile(rf"((?:{_HAN}|·){{2,16}})\s?[（(]\s*([A-Za-z][A-Za-z0-9.&'’\- ]{{1,40}}?)\s*[)）]")
 # "甲骨文(Oracle)" once its name is written in English: "Oracle (Oracle)" would be copied as such
 _NAME_TWICE = re.compile(r"(?<![A-Za-z])([A-Z][\w.&\- ]*?)\s*[（(]\1[)）]")
-WHOLE_RUN = 6
-_LATIN_FIRST = re.compile(rf"([A-Z][A-Za-z0-9.&'’\-]*(?: [A-Z][A-Za-z0-9.&'’\-]*){{0,4}})\s?[（(]\s*((?:{_HAN}|·){{2,16}})\s*[)）]")
 
 
 def name_pairs(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
@@ -33,42 +31,49 @@ def name_pairs(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
 
     >>> name_pairs(["博通(Broadcom)签约。博通股价上涨。", "分析师杰伊·戈德堡 (Jay Goldberg)说。戈德堡认为"])
     (('杰伊·戈德堡', 'Jay Goldberg'), ('博通', 'Broadcom'))
-    >>> name_pairs(["Stargate（星际之门）项目。星际之门将部署"])
-    (('星际之门', 'Stargate'),)
+    >>> name_pairs(["继任者及通用人工智能(AGI)。人工智能", "Hugging Face（未上市）"])
+    (('通用人工智能', 'AGI'),)
     """
     texts = list(texts)
     everything = "\n".join(texts)
     found: dict[str, Counter] = {}
-    for pattern, han_first in ((_PAIR, True), (_LATIN_FIRST, False)):
-        for m in pattern.finditer(everything):
-            han, latin = (m.group(1), m.group(2)) if han_first else (m.group(2), m.group(1))
-            latin = latin.strip()
-            if latin.isupper() and len(latin) <= 3 and not han_first:
-                continue
-            name = _name_in(han, everything, m.start(1) if han_first else m.start(2))
-            if name:
-                found.setdefault(name, Counter())[latin] += 1
+    # only Chinese then Latin in brackets: a Latin name followed by Chinese in brackets is as often a
+    # remark ("Oracle（或其他伙伴）", "Hugging Face（未上市）") as a translation
+    for m in _PAIR.finditer(everything):
+        name = _name_in(m.group(1), everything, m.start(1))
+        if name:
+            found.setdefault(name, Counter())[m.group(2).strip()] += 1
     pairs = [(han, counts.most_common(1)[0][0]) for han, counts in found.items()]
     return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p[0])))
 
 
 def _name_in(run: str, everything: str, at: int) -> str:
-    """The name at the end of a Chinese run (see name_pairs). A run of up to WHOLE_RUN characters
-    is taken whole ("通用人工智能(AGI)" is not "人工智能"); a longer one is cut to an ending that
-    starts at a word break (jieba) with a word of two or more characters ("与博通" starts with a
-    conjunction), the longest one the texts also use elsewhere, else it is kept whole. A wrong
-    pair would put a wrong name in every translation; a missing one only leaves the model to
-    translate the name itself."""
+    """The name at the end of a Chinese run (see name_pairs), cut at word breaks (jieba):
+
+    - after the last conjunction, preposition or particle (jieba's tags c, p, u: "继任者及通用人工智能"
+      -> "通用人工智能", "宣布与博通" -> "博通");
+    - else the whole run when the texts use it elsewhere, or the longest ending they do use
+      ("新能源公司博通储能" -> "博通储能");
+    - else the whole run.
+
+    A wrong pair would put a wrong name in every translation; a missing one only leaves the
+    model to translate the name itself, so the cut errs towards the longer name.
+    """
     import jieba
+    import jieba.posseg
 
     if "·" in run:  # a transliterated foreign name: its given name is the word before the dot
         head, dot, tail = run.partition("·")
         words = jieba.lcut(head)
         return f"{words[-1]}{dot}{tail}" if words else run
-    if len(run) <= WHOLE_RUN:
-        return run
-    words = jieba.lcut(run)
+    tagged = list(jieba.posseg.cut(run))
+    words = [w.word for w in tagged]
+    breaks = [i for i, w in enumerate(tagged) if w.flag[:1] in ("c", "p", "u")]
+    if breaks and len("".join(words[breaks[-1] + 1:])) >= 2:
+        return "".join(words[breaks[-1] + 1:])
     elsewhere = everything[:at] + everything[at + len(run):]
+    if run in elsewhere:  # used as it stands elsewhere: a word of its own ("英伟达", not "伟达")
+        return run
     for i, word in enumerate(words):
         ending = "".join(words[i:])
         if len(word) >= 2 and len(ending) >= 2 and ending in elsewhere:
@@ -96,7 +101,7 @@ def transliterated(name: str) -> str:
     """
     from pypinyin import lazy_pinyin
 
-    parts = [p for p in name.split("·") if p]
+    parts = [p.strip() for p in name.split("·") if p.strip()]
     if len(parts) > 1:  # a foreign name written in Chinese: each part as a word
         latin = " ".join("".join(lazy_pinyin(p)).capitalize() for p in parts)
     else:
@@ -105,12 +110,56 @@ def transliterated(name: str) -> str:
     return f"{latin} ({name})"
 
 
+# a foreign name in Chinese characters: its parts joined by a middle dot, spaced or not
+_DOTTED = re.compile(rf"({_HAN}{{1,8}})(\s?·\s?)({_HAN}{{1,8}})")
+
+
+def dotted_names(text: str) -> list[str]:
+    """Foreign names written with the middle dot: the word before it and the word after it (jieba).
+
+    >>> dotted_names("首席执行官安迪 · 贾西说，杰伊·戈德堡认为")
+    ['安迪 · 贾西', '杰伊·戈德堡']
+    """
+    out = []
+    for m in _DOTTED.finditer(text):
+        before = "".join(reversed(_name_words(reversed(list(_tagged(m.group(1)))))))
+        after = "".join(_name_words(_tagged(m.group(3))))
+        if before and after:
+            out.append(f"{before}{m.group(2)}{after}")
+    return out
+
+
+def _tagged(text: str) -> list:
+    import jieba.posseg
+
+    return list(jieba.posseg.cut(text))
+
+
+def _name_words(words, most: int = 4) -> list[str]:
+    """Words of one part of a transliterated name, from the dot outwards, until a verb, a function
+    word or `most` characters ("戈德堡认为" -> ["戈", "德堡"])."""
+    out: list[str] = []
+    for w in words:
+        if w.flag[:1] in ("v", "c", "p", "u", "d") or sum(map(len, out)) + len(w.word) > most:
+            break
+        out.append(w.word)
+    return out
+
+
 def english_forms(text: str, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """The (Chinese, English) forms a sentence needs: the library's pairs, then a transliteration
-    of each personal name it has no pair for."""
+    of each name it has no pair for: a foreign name written with the middle dot (安迪 · 贾西),
+    then each personal name jieba tags.
+
+    >>> english_forms("首席执行官安迪 · 贾西说，王楚钦获胜。", [])
+    [('安迪 · 贾西', 'Andi Jiaxi (安迪 · 贾西)'), ('王楚钦', 'Wang Chuqin (王楚钦)')]
+    """
     known = [(han, latin) for han, latin in pairs if han in text]
     covered = "".join(han for han, _ in known)
-    extra = [(n, transliterated(n)) for n in person_names(text) if n not in covered]
+    dotted = [n for n in dotted_names(text) if n not in covered]
+    covered += "".join(dotted)
+    extra = [(n, transliterated(n)) for n in dotted]
+    extra += [(n, transliterated(n)) for n in person_names(text) if n not in covered]
     return known + extra
 
 
