@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 
@@ -26,6 +27,16 @@ def render(name: str, **values) -> str:
     '1. {{ x }}\\n{context}:'
     """
     return _env().get_template(name).render(**values).strip()
+
+
+@lru_cache(maxsize=8)
+def version(*names: str) -> str:
+    """A digest of prompt files: a change to any of them is a new version (a cache keyed by it,
+    such as the translations', is not reused)."""
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update((PROMPTS / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def fence(text: str) -> str:

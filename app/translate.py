@@ -25,17 +25,16 @@ import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from app.amounts import find_quantities, supported
-from app.display import plain
 from app.answering.names import english_reading
+from app.display import plain
 from app.llm import stream_until
-from app.prompts import PROMPTS, fence, render
+from app.prompts import fence, render, version
 from core.records import Answer, Citation, Rendering
 from core.settings import Settings
 from index.keywords import query_language
@@ -63,13 +62,8 @@ def model_id(settings: Settings) -> str:
     return settings.llm_gguf
 
 
-@lru_cache(maxsize=1)
 def prompt_version() -> str:
-    """A change to either prompt file is a new version (cached translations are not reused)."""
-    digest = hashlib.sha256()
-    for name in PROMPT_FILES:
-        digest.update((PROMPTS / name).read_bytes())
-    return digest.hexdigest()[:16]
+    return version(*PROMPT_FILES)
 
 
 class TranslationCache:

@@ -87,6 +87,7 @@ class Rendering:
     added: tuple[str, ...] = ()
     failure: str | None = None  # why there is no translation (a timeout, a dead server)
     untranslated: tuple[str, ...] = ()  # source-language words left in the text (Chinese in English)
+    names_missing: tuple[str, ...] = ()  # Latin-script names of the original the translation lacks (xAI)
 
     @property
     def figures_match(self) -> bool:

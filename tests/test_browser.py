@@ -19,8 +19,8 @@ ARTICLES = {"oracle.txt": f"甲骨文的总债务股本比为427%。{PAYLOAD}微
 @pytest.fixture
 def fake_engine(settings, docs):
     settings, embedder = fake_index(settings, docs, ARTICLES, dim=512, chunk_chars=200, relevance_floor=0.2)
-    reply = f"甲骨文的总债务股本比为427%[1]。{PAYLOAD}"
-    return load_engine(settings, embedder=embedder, chat=ScriptedChat(replies=[reply] * 4, prompts=[]))
+    # the model points at the sentence; the payload is in the article it quotes
+    return load_engine(settings, embedder=embedder, chat=ScriptedChat(replies=["1"] * 4, prompts=[]))
 
 
 def inert(page) -> None:

@@ -16,13 +16,14 @@ from app.engine import load_engine
 
 ARTICLES = {"oracle.txt": "甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。"}
 QUESTION = "甲骨文的总债务股本比是多少？"
-REPLY = "甲骨文的总债务股本比为427%[1]。"
+REPLY = "1"  # the model points at the first sentence
 QUICK = "Quick answer from the passages"
 MESSAGES = "#cw-chat .message.user, #cw-chat .message.bot"  # one element per message (Gradio nests a .message)
 
 
-def engine_with(settings, docs, replies: list, delay_s: float = 0.0):
-    settings, embedder = fake_index(settings, docs, ARTICLES, dim=512, chunk_chars=200, relevance_floor=0.2)
+def engine_with(settings, docs, replies: list, delay_s: float = 0.0, relevance_floor: float = 0.2):
+    settings, embedder = fake_index(settings, docs, ARTICLES, dim=512, chunk_chars=200,
+                                    relevance_floor=relevance_floor)
     return load_engine(settings, embedder=embedder, chat=ScriptedChat(replies=replies, prompts=[], delay_s=delay_s))
 
 
@@ -75,19 +76,22 @@ def test_enter_sends_a_reload_keeps_the_conversation_and_clear_removes_it(settin
 
 
 def test_stop_leaves_the_partial_answer_marked_as_stopped(settings, docs):
-    engine = engine_with(settings, docs, ["甲骨文的总债务股本比为427%，" * 30], delay_s=0.15)
+    # an English question over a Chinese article: the model's rendering streams, and Stop ends it
+    # (the hashing embedder sees no likeness across scripts, so no relevance floor here)
+    engine = engine_with(settings, docs, ["1", "1. Oracle's total debt-to-equity ratio is 427%, " * 30], delay_s=0.15,
+                         relevance_floor=-1.0)
     with served(engine) as (url, _), chromium_page() as (page, _, _):
         page.goto(url)
-        page.locator("#cw-question textarea").fill(QUESTION)
+        page.locator("#cw-question textarea").fill("What is Oracle's total debt-to-equity ratio?")
         page.locator("#cw-send").click()
-        page.wait_for_function("() => /writing/.test(document.querySelector('#cw-status').innerText)")
+        page.wait_for_function("() => /Writing/.test(document.querySelector('#cw-status').innerText)")
         page.wait_for_timeout(600)
         page.locator("#cw-stop").click()
         page.wait_for_function("() => /Stopped\\./.test(document.querySelector('#cw-status').innerText)")
         page.wait_for_timeout(1000)  # an answer still streaming would overwrite the mark within this
         shown = page.locator(MESSAGES).last.inner_text()
         shot(page, "stopped")
-        assert "甲骨文的总债务股本比为427%，" in shown
+        assert "Oracle's" in shown  # the rendering as far as it streamed
         assert shown.strip().endswith("■ Stopped: this partial answer was not checked against the passages."), shown
         # the page is free again: the next question is answered
         engine.chat.replies.append(REPLY)
@@ -126,7 +130,7 @@ def test_a_queued_user_sees_passages_and_the_quick_answer_within_a_second(settin
     second of its click. (All 8 in the same instant is a measure of the machine, not of the
     waiting: `python -m bench.ui_load`, D29.)"""
     users = 8
-    engine = engine_with(settings, docs, [REPLY * 3] * users, delay_s=0.1)  # ~1.3 s of writing each
+    engine = engine_with(settings, docs, [REPLY.ljust(52)] * users, delay_s=0.1)  # ~1.3 s of the model each
     with served(engine) as (url, _), chromium_browser() as browser:
         pages = [new_page(browser)[0] for _ in range(users)]
         for page in pages:

@@ -80,7 +80,7 @@ def test_the_session_cookie_is_read_only_when_it_looks_like_one_the_server_set()
 
 ARTICLES = {"oracle.txt": "甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。"}
 QUESTIONS = ["甲骨文的总债务股本比是多少？", "微软的总债务股本比是多少？"]
-REPLIES = ["甲骨文的总债务股本比为427%[1]。", "微软的总债务股本比为32.7%[1]。"]
+REPLIES = ["1", "2"]  # the model points at the sentence that answers
 
 
 @pytest.fixture

@@ -18,13 +18,13 @@ from fakes import ScriptedChat
 from gradio_client import Client
 
 import app.ask as ask_cli
+from app.answering.point import TITLE_CHARS
 from app.ask import one
 from app.engine import load_engine
 from app.lexicon import Lexicon
 from app.notes import say
 from app.pipeline import REFUSAL_TEXT, answer, answer_events
 from app.planted import InstructionRules
-from app.answering.point import TITLE_CHARS
 from app.prompts import render
 from app.render import escape
 from core.records import Skipped

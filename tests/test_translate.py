@@ -198,8 +198,8 @@ def test_the_bench_translates_the_cited_seed_sentences_and_counts_mismatches(tmp
          [], []),
     ]
     # names from the articles and pypinyin, never from a list: 亚马逊 is left for the model to translate
-    assert rows[1]["sent"] == ('Sentence: 亚马逊首席执行官Andi Jiaxi (安迪 · 贾西)在 2024的年报里写道:" 迄今为止,人工智能过度依赖单一芯片厂商,'
-                               '价格昂贵。\nEnglish:')
+    assert rows[1]["sent"] == ('Sentence: 亚马逊首席执行官Andi Jiaxi (安迪 · 贾西)在 2024的年报里写道:" '
+                               '迄今为止,人工智能过度依赖单一芯片厂商,价格昂贵。\nEnglish:')
 
 
 def test_an_unusable_cache_only_costs_reuse(tmp_path):

@@ -84,7 +84,7 @@ def test_document_and_model_text_is_inert_but_markers_stay():
     hostile = passage("evil.txt", f"Title {XSS}", f"Body {IMAGE}", date=XSS)
     turn = answer(f"Q {XSS}?", f"Answer {XSS} {IMAGE} [1]. [2](http://127.0.0.2/) [3]: http://127.0.0.2/",
                   citations=[Citation(1, hostile, f"Quote {IMAGE}", 0, 10)],
-                    notes=[Note("unsupported", {"sentence": f"Warn {IMAGE}"})])
+                    notes=[Note("off_question", {"sentence": f"Warn {IMAGE}"})])
     assert conversation_markdown([turn]).splitlines() == [
         "# Citewise conversation",
         "",
@@ -105,7 +105,7 @@ def test_document_and_model_text_is_inert_but_markers_stay():
         "",
         "**Notes**",
         "",
-        "- _Removed “Warn \\!\\[x\\]\\(http://127.0.0.2/p.png\\)”: no passage says it._",
+        "- _Left out “Warn \\!\\[x\\]\\(http://127.0.0.2/p.png\\)”: it is about something other than the question._",
     ]
 
 

@@ -20,30 +20,27 @@ import hashlib
 import re
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from app.answering.names import english_reading
 from app.llm import Pulse, stream_until
-from app.prompts import PROMPTS, fence, render
+from app.prompts import fence, render, version
 from app.translate import LANGUAGE_NAMES, TranslationCache, figure_check
 from core.records import Rendering
 
 PROMPT_FILES = ("render_system.txt", "render_user.txt")
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)、:：]\s*(.*)$")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+# a word in Latin letters with its inner digits and marks (xAI, GPT-4, CoreWeave), not a unit or figure
+_LATIN = re.compile(r"(?<![A-Za-z0-9$])[A-Za-z][A-Za-z0-9\-&.]*[A-Za-z0-9]")
 # Chinese kept after a Latin name, in brackets: "Wang Chuqin (王楚钦)"
 _NAME_ORIGINAL = re.compile(r"(?<=[A-Za-z.])\s?[（(][\u3400-\u9fff\uf900-\ufaff·]+[)）]")
 _QUOTES = "\"'“”‘’「」"
 
 
-@lru_cache(maxsize=1)
 def prompt_version() -> str:
-    digest = hashlib.sha256()
-    for name in PROMPT_FILES:
-        digest.update((PROMPTS / name).read_bytes())
-    return digest.hexdigest()[:16]
+    return version(*PROMPT_FILES)
 
 
 def prepared(original: str, source: str, target: str, pairs: Sequence[tuple[str, str]]) -> str:
@@ -69,16 +66,34 @@ def left_in_source_script(text: str, target: str) -> tuple[str, ...]:
     return tuple(_HAN.findall(_NAME_ORIGINAL.sub("", text)))
 
 
-def checked(original: str, text: str, source: str, target: str) -> Rendering:
-    """A rendering with its checks: figures against the original's, script left untranslated."""
+def latin_names_dropped(read: str, text: str) -> tuple[str, ...]:
+    """Latin-script words of what the model read (names: xAI, CoreWeave, GPT-4) missing from its
+    translation. A name in Latin letters has no reason to change in any translation, so a
+    missing one means the model changed the subject ("xAI" -> "AI").
+
+    >>> latin_names_dropped("英伟达参与了xAI最新一轮融资", "Nvidia took part in AI's latest round.")
+    ('xAI',)
+    >>> latin_names_dropped("xAI从投资人处募得US$20 billion", "xAI raised US$20 billion from investors.")
+    ()
+    """
+    have = {w.lower() for w in _LATIN.findall(text)}
+    return tuple(dict.fromkeys(w for w in _LATIN.findall(read) if w.lower() not in have and not w.isdigit()))
+
+
+def checked(original: str, text: str, source: str, target: str, read: str | None = None) -> Rendering:
+    """A rendering with its checks: figures against the original's, the Latin-script names of what
+    the model read (`read`, the original as prepared), script left untranslated."""
     if not text:
         return Rendering("", source, target, failure="the model gave no translation of this line")
     missing, added = figure_check(original, text)
-    return Rendering(text, source, target, missing, added, untranslated=left_in_source_script(text, target))
+    names = latin_names_dropped(read, text) if read is not None and source == "zh" else ()
+    return Rendering(text, source, target, missing, added, untranslated=left_in_source_script(text, target),
+                     names_missing=names)
 
 
 def passes(rendering: Rendering) -> bool:
-    return rendering.failure is None and rendering.figures_match and not rendering.untranslated
+    return (rendering.failure is None and rendering.figures_match and not rendering.untranslated
+            and not rendering.names_missing)
 
 
 def parse(reply: str, count: int) -> dict[int, str]:
@@ -113,6 +128,9 @@ class Renderer:
         version = f"{prompt_version()}:{hashlib.sha256(repr(tuple(self.pairs)).encode()).hexdigest()[:8]}"
         return hashlib.sha256("\0".join((self.model, target, version, original)).encode(
             "utf-8", "surrogatepass")).hexdigest()
+
+    def _read(self, original: str, source: str, target: str) -> str:
+        return prepared(original, source, target, self.pairs)
 
     def messages(self, originals: Sequence[str], source: str, target: str) -> list:
         sentences = [{"n": n, "text": fence(prepared(o, source, target, self.pairs))}
@@ -150,13 +168,13 @@ class Renderer:
             for j, text in parse("".join(pieces), len(asked)).items():
                 i = todo[j - 1]
                 texts[i] = text
-                rendering = checked(originals[i], text, source, target)
+                rendering = checked(originals[i], text, source, target, self._read(originals[i], source, target))
                 if passes(rendering):
                     self.cache.put(self.key(originals[i], target), text, self.model, target)
         out = []
         for i, original in enumerate(originals):
             if i in texts:
-                out.append(checked(original, texts[i], source, target))
+                out.append(checked(original, texts[i], source, target, self._read(original, source, target)))
             else:
                 out.append(Rendering("", source, target, failure=failure or "the model gave no translation of this line"))
         return out

@@ -100,7 +100,7 @@ def conversation_markdown(turns: list[Answer], title: str = "Citewise conversati
 
     >>> from core.records import Note
     >>> answer = Answer(question="Who?", language="en", text="Nobody [1].", refused=False, citations=[],
-    ...                 retrieved=[], notes=[Note("marker_dropped", {"n": "<3>"})], timings={},
+    ...                 retrieved=[], notes=[Note("off_question", {"sentence": "<3>"})], timings={},
     ...                 source="model")
     >>> print(conversation_markdown([answer]))
     # Citewise conversation
@@ -111,7 +111,7 @@ def conversation_markdown(turns: list[Answer], title: str = "Citewise conversati
     <BLANKLINE>
     **Notes**
     <BLANKLINE>
-    - _Dropped marker \\[&lt;3&gt;\\]: there is no passage &lt;3&gt;._
+    - _Left out “&lt;3&gt;”: it is about something other than the question._
     <BLANKLINE>
     """
     lines = [f"# {_line(title)}", ""]
