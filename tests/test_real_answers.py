@@ -41,6 +41,13 @@ def test_what_the_articles_do_not_say_is_refused(real_engine):
     assert len(result.retrieved) == 5
 
 
+@pytest.mark.xfail(strict=True, reason="issue 22, open: the 1.5B model answers 0 to this English question "
+                                       "although two of its six sentences hold the terms")
+def test_the_english_tranche_question_is_answered(real_engine):
+    result = answer(real_engine, "What are the Nvidia–OpenAI tranche terms?")
+    assert result.refused is False
+
+
 def test_a_follow_up_uses_the_conversation(real_engine):
     history = [("Tell me about AMD's chip deal with OpenAI.",
                 "OpenAI agreed to buy AMD Instinct chips, and AMD granted OpenAI a warrant to buy AMD shares [1].")]
