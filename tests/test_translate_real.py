@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from app.answering.names import name_pairs
 from app.engine import load_chat
-from app.lexicon import Lexicon
 from app.translate import TranslationCache, Translator, model_id
 from core.settings import Settings
+from index.documents import load_documents
 
 pytestmark = pytest.mark.real
 
@@ -20,7 +21,9 @@ pytestmark = pytest.mark.real
 def test_a_chinese_quote_in_english_with_its_names_and_figures(tmp_path):
     settings = Settings()
     chat = load_chat(settings)
-    translator = Translator(chat, TranslationCache(tmp_path / "t.sqlite"), model_id(settings), Lexicon.load().english)
+    documents, _ = load_documents(settings.corpus_dirs, settings.max_file_bytes)
+    names = name_pairs(d.text[d.body_start:] for d in documents)  # what the engine derives from the articles
+    translator = Translator(chat, TranslationCache(tmp_path / "t.sqlite"), model_id(settings), names)
     quote = "2025年9月，双方合作消息公布后，**甲骨文**（Oracle: 全球最大的企业级软件公司）的市值一夜之间飙升了2440亿美元。"
     rendering = translator.translate(quote, "en")
     assert (rendering.source_language, rendering.target_language, rendering.failure) == ("zh", "en", None)
