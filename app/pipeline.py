@@ -207,7 +207,7 @@ def point(engine: Engine, candidates: list[Candidate], evidence: Evidence, asked
     return Pointed(picks(reply, len(candidates), most), reply)
 
 
-def line(engine: Engine, evidence: Evidence, c: Candidate) -> Line:
+def line(evidence: Evidence, c: Candidate) -> Line:
     return Line(c.text, [Source(evidence.passages[c.passage], c.row, c.score)])
 
 
@@ -236,7 +236,7 @@ def decide(engine: Engine, asked: Asked, evidence: Evidence, candidates: list[Ca
     if not kept:
         why = Note("model_no_answer") if not picked else Note("nothing_relevant_picked")
         return refusal(engine, asked, evidence, candidates, notes + [why], signals)
-    lines = [line(engine, evidence, c) for c in kept]
+    lines = [line(evidence, c) for c in kept]
     rows = {c.row for c in kept}
     for conflict in find_conflicts(engine.index, evidence.passages, evidence.scored, policy):
         sides = (conflict.first, conflict.second)
@@ -257,7 +257,7 @@ def refusal(engine: Engine, asked: Asked, evidence: Evidence, candidates: list[C
     lines = [Line(REFUSAL_TEXT[asked.language])]
     best = max(candidates, key=lambda c: c.score, default=None)
     if best is not None and not answers(best, engine.index, engine.settings.policy):
-        lines.append(related(line(engine, evidence, best), asked.language))
+        lines.append(related(line(evidence, best), asked.language))
     return Reply(lines, "refusal", notes, signals)
 
 

@@ -129,12 +129,9 @@ class Renderer:
         return hashlib.sha256("\0".join((self.model, target, version, original)).encode(
             "utf-8", "surrogatepass")).hexdigest()
 
-    def _read(self, original: str, source: str, target: str) -> str:
-        return prepared(original, source, target, self.pairs)
-
-    def messages(self, originals: Sequence[str], source: str, target: str) -> list:
-        sentences = [{"n": n, "text": fence(prepared(o, source, target, self.pairs))}
-                     for n, o in enumerate(originals, start=1)]
+    def messages(self, reads: Sequence[str], source: str, target: str) -> list:
+        """The prompt for lines already prepared for the model (`prepared`)."""
+        sentences = [{"n": n, "text": fence(read)} for n, read in enumerate(reads, start=1)]
         values = {"source": LANGUAGE_NAMES[source], "target": LANGUAGE_NAMES[target]}
         return [SystemMessage(render("render_system.txt", **values)),
                 HumanMessage(render("render_user.txt", sentences=sentences, target=values["target"]))]
@@ -142,39 +139,34 @@ class Renderer:
     def render(self, originals: Sequence[str], source: str, target: str) -> Generator[str | Pulse, None, list[Rendering]]:
         """Each line's rendering, in order; yields the model's text as it comes (and Pulses while
         it reads). A model failure is a Rendering with `failure`, never an exception."""
-        texts: dict[int, str] = {}
+        # each line as the model reads it, prepared once: the prompt and the name check both use it
+        reads = [prepared(o, source, target, self.pairs) for o in originals]
+        renderings: dict[int, Rendering] = {}
         todo = []
         for i, original in enumerate(originals):
             hit = self.cache.get(self.key(original, target))
             if hit is not None:
-                texts[i] = hit
+                renderings[i] = checked(original, hit, source, target, reads[i])
             else:
                 todo.append(i)
         failure = None
         if todo and self.chat is None:
             failure = "no model is configured"
         elif todo:
-            asked = [originals[i] for i in todo]
-            limit = min(self.max_tokens, 16 + sum(24 + len(o) * (2 if source == "zh" else 1) for o in asked))
+            limit = min(self.max_tokens, 16 + sum(24 + len(originals[i]) * (2 if source == "zh" else 1) for i in todo))
             pieces: list[str] = []
             try:
-                for piece in stream_until(self.chat, self.messages(asked, source, target), self.timeout_s,
-                                          max_tokens=limit, tick_s=0.4):
+                for piece in stream_until(self.chat, self.messages([reads[i] for i in todo], source, target),
+                                          self.timeout_s, max_tokens=limit, tick_s=0.4):
                     if not isinstance(piece, Pulse):
                         pieces.append(piece)
                     yield piece
             except Exception as exc:  # the model boundary: a dead server, a timeout
                 failure = f"{type(exc).__name__}: {exc}"[:200]
-            for j, text in parse("".join(pieces), len(asked)).items():
+            for j, text in parse("".join(pieces), len(todo)).items():
                 i = todo[j - 1]
-                texts[i] = text
-                rendering = checked(originals[i], text, source, target, self._read(originals[i], source, target))
-                if passes(rendering):
+                renderings[i] = checked(originals[i], text, source, target, reads[i])
+                if passes(renderings[i]):
                     self.cache.put(self.key(originals[i], target), text, self.model, target)
-        out = []
-        for i, original in enumerate(originals):
-            if i in texts:
-                out.append(checked(original, texts[i], source, target, self._read(original, source, target)))
-            else:
-                out.append(Rendering("", source, target, failure=failure or "the model gave no translation of this line"))
-        return out
+        missing = failure or "the model gave no translation of this line"
+        return [renderings.get(i, Rendering("", source, target, failure=missing)) for i in range(len(originals))]
