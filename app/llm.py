@@ -7,6 +7,7 @@ so the fixed system prompt is read once and reused as a prefix by every later an
 
 from __future__ import annotations
 
+import math
 import queue
 import threading
 import time
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
@@ -54,11 +56,15 @@ class Pulse:
 
 
 def stream_until(chat: BaseChatModel, messages: Sequence[BaseMessage], limit_s: float,
-                 tick_s: float | None = None, **kwargs: Any) -> Iterator[str | Pulse]:
+                 tick_s: float | None = None, logprobs: list[dict] | None = None,
+                 **kwargs: Any) -> Iterator[str | Pulse]:
     """The model's text pieces, with `limit_s` counted from now (the prompt is sent now), whether the
     model is silent before its first token, between tokens, or never answers at all. `kwargs` go to
     the model's `stream` (e.g. max_tokens). With `tick_s`, a `Pulse` comes whenever that long passes
-    without a piece (never without it, so `"".join(...)` callers get text only).
+    without a piece (never without it, so `"".join(...)` callers get text only). With a `logprobs`
+    list, the model is asked for its log probabilities and each written token's entry (OpenAI's
+    shape: token, logprob, top_logprobs) is appended to it as the text comes; a model that gives
+    none leaves it empty.
 
     The model runs in a worker thread; past the deadline this raises `ModelTimeout` at once and the
     worker is told to stop: a LlamaCppChat aborts llama.cpp even while it reads the prompt, any other
@@ -68,12 +74,17 @@ def stream_until(chat: BaseChatModel, messages: Sequence[BaseMessage], limit_s: 
     cancel = threading.Event()
     end = object()
 
+    if logprobs is not None:
+        kwargs = {"logprobs": True, "top_logprobs": 5, **kwargs}
+
     def work() -> None:
         _CALL.cancel = cancel
         try:
             for chunk in chat.stream(list(messages), **kwargs):
                 if cancel.is_set():
                     break
+                if logprobs is not None:
+                    logprobs.extend((chunk.response_metadata.get("logprobs") or {}).get("content") or [])
                 text = chunk.content if isinstance(chunk.content, str) else ""
                 if text:
                     pieces.put(text)
@@ -191,22 +202,47 @@ class LlamaCppChat(BaseChatModel):
             self._cancel = getattr(_CALL, "cancel", None)
             chat = self._messages(messages)
             self._prompt = (self._llama.n_tokens, self._prompt_size(chat))
+            top = kwargs.get("top_logprobs", 5) if kwargs.get("logprobs") else 0
+            steps: list[dict] = []  # one entry per token written, until a chunk carries them
             try:
                 pieces = self._llama.create_chat_completion(
                     messages=chat, stream=True, stop=stop,
                     max_tokens=kwargs.get("max_tokens", self.max_tokens), temperature=self.temperature,
-                    repeat_penalty=self.repeat_penalty)
+                    repeat_penalty=kwargs.get("repeat_penalty", self.repeat_penalty),
+                    logits_processor=[self._noting(steps, top)] if top else None)
                 for piece in pieces:
                     self._prompt = None  # the prompt is read: it writes now
                     text = piece["choices"][0]["delta"].get("content") or ""
                     if text:
-                        chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                        info = None
+                        if top:
+                            info = {"logprobs": {"content": [dict(s, token=text) for s in steps]}}
+                            steps.clear()
+                        chunk = ChatGenerationChunk(message=AIMessageChunk(content=text), generation_info=info)
                         if run_manager:
                             run_manager.on_llm_new_token(text, chunk=chunk)
                         yield chunk
             finally:
                 self._cancel = None
                 self._prompt = None
+
+    def _noting(self, steps: list[dict], top: int) -> Any:
+        """A logits processor that notes each step's `top` most likely tokens with their log
+        probabilities, in the OpenAI `logprobs` shape (a compatible server gives the same with
+        `logprobs=True, top_logprobs=k`), and leaves the logits as they are. It sees the logits
+        before the repeat penalty and sampling, so this is the model's own distribution;
+        llama.cpp's `logits_all`, which returns it too, would keep the logits of every prompt
+        token (gigabytes at this vocabulary)."""
+        def note(_ids: Any, logits: Any) -> Any:
+            best = np.argpartition(logits, -top)[-top:]
+            peak = float(logits.max())
+            total = peak + math.log(float(np.exp(logits - peak).sum()))
+            ranked = sorted(best, key=lambda t: -logits[t])
+            steps.append({"logprob": float(logits[ranked[0]]) - total, "top_logprobs": [
+                {"token": self._llama.detokenize([int(t)]).decode("utf-8", "replace"),
+                 "logprob": float(logits[t]) - total} for t in ranked]})
+            return logits
+        return note
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:

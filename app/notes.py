@@ -21,8 +21,6 @@ TEXT: dict[str, dict[str, str]] = {
         "not_a_quote": "Left out “{sentence}”: it is not what its passage says.",
         "off_question": "Left out “{sentence}”: it is about something other than the question.",
         "nothing_relevant_picked": "None of the sentences the model chose is about the question.",
-        "model_doubts": "The model found no sentence that answers; this is the closest one, quoted as the article "
-                        "writes it.",
         "rendering_failed": "Shown as the article writes it: the translation of “{sentence}” did not keep its "
                             "figures or names, or left words untranslated.",
     },
@@ -37,7 +35,6 @@ TEXT: dict[str, dict[str, str]] = {
         "not_a_quote": "已略去“{sentence}”：与其段落原文不符。",
         "off_question": "已略去“{sentence}”：说的不是所问的内容。",
         "nothing_relevant_picked": "模型选出的句子都与问题无关。",
-        "model_doubts": "模型没有找到能回答的句子；以下是最接近的一句，按原文引用。",
         "rendering_failed": "按原文显示：“{sentence}”的译文没有保留原数字或名称，或有未译出的词。",
     },
 }

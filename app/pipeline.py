@@ -10,7 +10,7 @@ The steps, each a function with a typed result (the answering itself is app.answ
     screen         -> Reply|None   out of scope, or nothing relevant: answered without the model
     quick_lines    -> [Line]       the best evidence sentences, verbatim (app.evidence)
     choose         -> [Candidate]  the sentences the model may point at, numbered (app.answering)
-    point          -> Pointed      the numbers of the sentences that answer, or 0
+    point          -> Pointed      the numbers of the sentences that answer, or 0, and how sure
     decide         -> Reply        the pointed sentences the checks accept, or a refusal
     render         -> Reply        each line in the reader's language, checked (app.answering.render)
 
@@ -36,8 +36,8 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from app.answering.candidates import Candidate, choose
-from app.answering.decide import Pointed, answers, judge
-from app.answering.point import messages, picks
+from app.answering.decide import Pointed, answers, chosen, judge
+from app.answering.point import first_choice, messages, picks
 from app.answering.render import Renderer, passes
 from app.cite import Line, Source, number
 from app.conflicts import find_conflicts
@@ -57,6 +57,7 @@ from index.keywords import query_language
 
 PULSE_S = 0.4  # a silent model still moves the status line at least this often (issue 14: ≤ 0.5 s)
 POINT_TOKENS = 24  # "3, 7, 12, 5": a few numbers; a model that starts to write is cut short
+FIRST_CHOICES = 20  # the first token's likeliest tokens read: "0" and every tag, past "<" and words (D31)
 
 
 @dataclass(frozen=True)
@@ -189,9 +190,11 @@ def point(engine: Engine, candidates: list[Candidate], evidence: Evidence, asked
     earlier = asked.history[-1][0] if asked.history else ""
     yield Stage("reading", clock.mark("reading_s"))
     pieces: list[str] = []
+    steps: list[dict] = []
     try:
         for text in stream_until(engine.chat, messages(candidates, evidence.passages, asked.text, earlier, most),
-                                 engine.settings.llm_timeout_s, tick_s=PULSE_S, max_tokens=POINT_TOKENS):
+                                 engine.settings.llm_timeout_s, tick_s=PULSE_S, logprobs=steps,
+                                 max_tokens=POINT_TOKENS, top_logprobs=FIRST_CHOICES):
             if isinstance(text, Pulse):
                 yield Stage("reading", clock.now(), text.read)
                 continue
@@ -204,7 +207,7 @@ def point(engine: Engine, candidates: list[Candidate], evidence: Evidence, asked
         return Pointed(None, "".join(pieces), Note("model_failed", {"why": f"{type(exc).__name__}: {exc}"[:200]}))
     clock.mark("point_s")
     reply = "".join(pieces).strip()
-    return Pointed(picks(reply, len(candidates), most), reply)
+    return Pointed(picks(reply, len(candidates), most), reply, first=first_choice(steps, len(candidates)))
 
 
 def line(evidence: Evidence, c: Candidate) -> Line:
@@ -217,21 +220,17 @@ def decide(engine: Engine, asked: Asked, evidence: Evidence, candidates: list[Ca
     answer when the model failed, or a refusal."""
     policy = engine.settings.policy
     by_tag = {c.tag: c for c in candidates}
-    picked = [by_tag[t] for t in pointed.picks or []]
+    picked = [by_tag[t] for t in chosen(pointed, policy)]
     signals = dataclasses.replace(signals, candidates=len(candidates),
                                   picked=-1 if pointed.picks is None else len(picked),
-                                  picked_best=round(max((c.score for c in picked), default=0.0), 4))
+                                  picked_best=round(max((c.score for c in picked), default=0.0), 4),
+                                  none_share=-1.0 if pointed.first is None else round(pointed.first.get(0, 0.0), 4))
     if pointed.failure:
         # nothing says the articles lack the answer: strong evidence is shown verbatim, labelled
         if evidence.best >= policy.quick_min_evidence:
             return Reply(quick, "quick", [pointed.failure], signals)
         return refusal(engine, asked, evidence, candidates, [pointed.failure], signals)
     kept, notes = judge(picked, engine.index, policy)
-    best = max(candidates, key=lambda c: c.score, default=None)
-    if not kept and pointed.picks == [] and best is not None and best.score >= policy.zero_override:
-        # the small model says "none" too often (D30): a sentence this close to the question is shown,
-        # as what it is, a quote, with the model's doubt as a note
-        kept, notes = [best], [Note("model_doubts")]
     signals = dataclasses.replace(signals, shown=len(kept))
     if not kept:
         why = Note("model_no_answer") if not picked else Note("nothing_relevant_picked")

@@ -132,6 +132,7 @@ class Signals:
     candidates: int = 0  # sentences the model was shown
     picked: int = 0  # sentences it pointed at; -1 when its reply named no number
     picked_best: float = 0.0  # the best of them
+    none_share: float = -1.0  # the model's first-token probability of "0" (D31); -1 when it gives none
     shown: int = 0  # lines of the answer after the checks
 
     def as_dict(self) -> dict[str, float]:

@@ -71,16 +71,18 @@ class Policy:
     quick_sentences: int = 2
     # Answering by pointing (D30): the model sees at most `candidates` sentences within
     # `candidate_budget` tokens (app.answering.candidates.cost), each part's best
-    # `candidate_part_first` first, and names at most `pick_most`. A picked sentence is shown when its cosine to the question reaches
-    # `pick_floor` and lies within `pick_margin` of the best picked one.
+    # `candidate_part_first` first, and names at most `pick_most`.
     candidates: int = 6
     candidate_budget: int = 360
     candidate_part_first: int = 2
     pick_most: int = 4
-    pick_floor: float = 0.45
-    pick_margin: float = 1.0  # not narrowed: a list's items score far apart (D30)
-    # When the model names no sentence, the closest one is shown all the same at this cosine (D30).
-    zero_override: float = 0.6
+    # The model's first written token, read as probabilities over "0" and the tags (D31): the
+    # answer is a refusal when "0" has at least `none_share` of them; otherwise every tag with
+    # at least `pick_share` of the likeliest tag's probability is picked besides the reply's own.
+    none_share: float = 0.35
+    pick_share: float = 0.5
+    # A picked sentence is shown when its cosine to the question reaches `pick_floor` (D30, D31).
+    pick_floor: float = 0.40
     # Conflicts: both sides within `conflict_margin` of the best evidence, saying nearly the
     # same thing (cosine >= `conflict_same_thing`) (D8).
     conflict_margin: float = 0.06

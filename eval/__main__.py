@@ -58,12 +58,16 @@ def wrong(row: dict) -> bool:
 def risk_coverage(rows: list[dict], records: list[dict]) -> list[dict]:
     """Answered share against wrong share of the answered, as the decision's confidence threshold rises.
 
-    Confidence of an answer is the cosine of the best sentence the model pointed at, else its
-    evidence score. Each point answers the questions at or above one confidence (refusals stay
-    refusals).
+    Confidence of an answer is one minus the model's first-token probability of "0" (D31), else
+    the cosine of the best sentence it pointed at, else the evidence score. Each point answers
+    the questions at or above one confidence (refusals stay refusals).
     """
-    confidence = {r["id"]: (r.get("signals") or {}).get("picked_best") or (r.get("signals") or {}).get("evidence", 0.0)
-                  for r in records}
+    def sure(signals: dict) -> float:
+        if signals.get("none_share", -1.0) >= 0:
+            return 1.0 - signals["none_share"]
+        return signals.get("picked_best") or signals.get("evidence", 0.0)
+
+    confidence = {r["id"]: sure(r.get("signals") or {}) for r in records}
     answered = sorted((r for r in rows if not r.get("missing") and not r["refused"]),
                       key=lambda r: -confidence.get(r["id"], 0.0))
     total = len([r for r in rows if not r.get("missing")])

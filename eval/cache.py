@@ -20,8 +20,9 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import PrivateAttr
 
 
-def prompt_key(messages: list) -> str:
-    return hashlib.sha256(json.dumps([(m.type, m.content) for m in messages], ensure_ascii=False).encode()).hexdigest()
+def prompt_key(messages: list, logprobs: bool = False) -> str:
+    asked = [(m.type, m.content) for m in messages] + ([["logprobs"]] if logprobs else [])
+    return hashlib.sha256(json.dumps(asked, ensure_ascii=False).encode()).hexdigest()
 
 
 class CachedChat(BaseChatModel):
@@ -36,25 +37,33 @@ class CachedChat(BaseChatModel):
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         self._db.execute("CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, text TEXT)")
+        if "logprobs" not in {row[1] for row in self._db.execute("PRAGMA table_info(replies)")}:
+            self._db.execute("ALTER TABLE replies ADD COLUMN logprobs TEXT")
 
     @property
     def _llm_type(self) -> str:
         return "cached"
 
     def _stream(self, messages, stop=None, run_manager=None, **kwargs):
-        key = prompt_key(messages)
-        row = self._db.execute("SELECT text FROM replies WHERE key = ?", (key,)).fetchone() if self.replay else None
+        key = prompt_key(messages, bool(kwargs.get("logprobs")))
+        row = self._db.execute("SELECT text, logprobs FROM replies WHERE key = ?", (key,)).fetchone() \
+            if self.replay else None
         if row is not None:
             self.hits += 1
-            yield ChatGenerationChunk(message=AIMessageChunk(content=row[0]))
+            info = {"logprobs": {"content": json.loads(row[1])}} if row[1] else None
+            yield ChatGenerationChunk(message=AIMessageChunk(content=row[0]), generation_info=info)
             return
-        pieces = []
+        pieces, entries = [], []
         for chunk in self.inner.stream(messages, stop=stop, **kwargs):
             text = chunk.content if isinstance(chunk.content, str) else ""
             pieces.append(text)
-            yield ChatGenerationChunk(message=AIMessageChunk(content=text))
+            content = (chunk.response_metadata.get("logprobs") or {}).get("content") or []
+            entries.extend(content)
+            info = {"logprobs": {"content": content}} if content else None
+            yield ChatGenerationChunk(message=AIMessageChunk(content=text), generation_info=info)
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO replies VALUES (?, ?)", (key, "".join(pieces)))
+            self._db.execute("INSERT OR REPLACE INTO replies VALUES (?, ?, ?)",
+                             (key, "".join(pieces), json.dumps(entries) if entries else None))
             self._db.commit()
 
     def _generate(self, messages, stop=None, run_manager=None, **kwargs):

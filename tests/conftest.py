@@ -78,7 +78,7 @@ def fake_index(settings, docs: Path, articles: dict[str, str], dim: int = 64, **
         (docs / name).write_text(text, encoding="utf-8")
     # The tuned pick thresholds are cosines of the real embedding model (D30); the hashing embedder's
     # cosines mean something else, so a test that relies on them sets them itself.
-    settings = settings.with_(**{"pick_floor": 0.0, "zero_override": 1.01, **changes})
+    settings = settings.with_(**{"pick_floor": 0.0, **changes})
     embedder = fake_embedder(settings, dim=dim)
     build_index(settings, lambda: embedder)
     return settings, embedder

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -63,6 +65,19 @@ class Blocked:
         self.event.set()
 
 
+@dataclass(frozen=True)
+class Choices:
+    """A scripted reply whose first token comes with probabilities (token → probability), given
+    as a model that has them gives them: OpenAI-shaped logprobs, only when they are asked for."""
+
+    text: str
+    first: dict[str, float]
+
+    def logprobs(self) -> dict:
+        top = [{"token": t, "logprob": math.log(p)} for t, p in self.first.items()]
+        return {"logprobs": {"content": [{"token": self.text[:1], "logprob": top[0]["logprob"], "top_logprobs": top}]}}
+
+
 class ScriptedChat(BaseChatModel):
     """A chat model that streams queued replies and records the prompts it was given.
 
@@ -94,6 +109,10 @@ class ScriptedChat(BaseChatModel):
         if isinstance(reply, Exception):
             yield ChatGenerationChunk(message=AIMessageChunk(content="Partial "))
             raise reply
+        if isinstance(reply, Choices):
+            info = reply.logprobs() if kwargs.get("logprobs") else None
+            yield ChatGenerationChunk(message=AIMessageChunk(content=reply.text[:1]), generation_info=info)
+            reply = reply.text[1:]
         for i in range(0, len(reply), self.chunk_chars):
             if self.delay_s:
                 time.sleep(self.delay_s)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 from conftest import fake_index
-from fakes import Blocked, ScriptedChat
+from fakes import Blocked, Choices, ScriptedChat
 
 from app.engine import load_engine
 from app.notes import say
@@ -79,6 +79,30 @@ def test_the_model_saying_nothing_answers_is_a_refusal(engine):
     assert [p.source for p in result.retrieved] == ["deal.txt", "oracle.txt"]
 
 
+def test_a_model_that_replies_0_but_leans_to_a_sentence_answers_with_it(engine):
+    """The reply is one greedy draw; its first token's probabilities decide (D31): "0" at 0.30 is
+    below `none_share`, so the likeliest sentence, and one near it, are the answer."""
+    engine.settings = engine.settings.with_(pick_floor=0.3)
+    engine.chat.replies.append(Choices("0", {"0": 0.30, "1": 0.40, "2": 0.25, "<": 0.05}))
+    result = answer(engine, "甲骨文的总债务股本比是多少？")
+    assert (result.text, result.source) == ("甲骨文的总债务股本比为427%。[1]微软的总债务股本比为32.7%。[1]", "model")
+    assert (result.signals.picked, result.signals.none_share) == (2, 0.3158)  # 0.30 of the 0.95 on "0" and the tags
+
+
+def test_a_sentence_the_model_names_while_doubting_every_one_is_refused(engine):
+    engine.chat.replies.append(Choices("1", {"1": 0.55, "0": 0.45}))
+    result = answer(engine, "甲骨文的总债务股本比是多少？")
+    assert (result.refused, [n.code for n in result.notes]) == (True, ["model_no_answer"])
+    assert result.signals.none_share == 0.45
+
+
+def test_a_model_without_probabilities_is_taken_at_its_reply(engine):
+    engine.chat.replies.append("0")
+    assert answer(engine, "甲骨文的总债务股本比是多少？").signals.none_share == -1.0
+    engine.chat.replies.append("1")
+    assert answer(engine, "甲骨文的总债务股本比是多少？").text == "甲骨文的总债务股本比为427%。[1]"
+
+
 def test_a_refusal_offers_the_closest_sentence_only_when_it_does_not_answer(engine):
     engine.settings = engine.settings.with_(pick_floor=0.99)
     engine.chat.replies.append("0")
@@ -88,7 +112,7 @@ def test_a_refusal_offers_the_closest_sentence_only_when_it_does_not_answer(engi
 
 
 def test_a_picked_sentence_far_from_the_question_is_left_out(engine):
-    engine.settings = engine.settings.with_(pick_margin=0.05)
+    engine.settings = engine.settings.with_(pick_floor=0.3)  # the hashing embedder's cosines: 0.63 and 0.06
     engine.chat.replies.append("1, 4")
     result = answer(engine, "甲骨文的总债务股本比是多少？")
     assert result.text == "甲骨文的总债务股本比为427%。[1]"

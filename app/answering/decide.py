@@ -26,6 +26,36 @@ class Pointed:
     picks: list[int] | None  # sentence tags in the model's order; [] for "nothing answers"; None: no number
     reply: str
     failure: Note | None = None  # model_timeout, model_failed, no_model
+    first: dict[int, float] | None = None  # the first token's probabilities over 0 and the tags (point.first_choice)
+
+
+def chosen(pointed: Pointed, policy: Policy) -> list[int]:
+    """The tags the answer is made of (D31).
+
+    The greedy reply alone is one draw from a small model that says "0" for a quarter of the
+    answerable questions and names one sentence where a list needs three. Its first token's
+    probabilities say more: a refusal only when "0" holds `none_share` of them; otherwise the
+    reply's tags (or the likeliest tag, when it said 0) and every tag near the likeliest.
+
+    >>> policy = Policy()
+    >>> chosen(Pointed([], "0", first={0: 0.30, 1: 0.05, 2: 0.40, 3: 0.25}), policy)
+    [2, 3]
+    >>> chosen(Pointed([2], "2", first={0: 0.40, 2: 0.60}), policy), chosen(Pointed([2], "2"), policy)
+    ([], [2])
+    """
+    if pointed.picks is None:
+        return []
+    if not pointed.first:  # a model that gives no probabilities: its reply as it stands
+        return pointed.picks[:policy.pick_most]
+    first = pointed.first
+    if first.get(0, 0.0) >= policy.none_share:
+        return []
+    tags = {t: p for t, p in first.items() if t}
+    if not tags:
+        return pointed.picks[:policy.pick_most]
+    top = max(tags.values())
+    likely = sorted((t for t, p in tags.items() if p >= policy.pick_share * top), key=lambda t: -tags[t])
+    return list(dict.fromkeys((pointed.picks or likely[:1]) + likely))[:policy.pick_most]
 
 
 @dataclass(frozen=True)
@@ -34,7 +64,6 @@ class Judged:
 
     index: IndexReader
     policy: Policy
-    best_pick: float  # the best cosine among the picked sentences
 
 
 Check = Callable[[Candidate, Judged], Note | None]
@@ -49,10 +78,9 @@ def quoted(c: Candidate, judged: Judged) -> Note | None:
 
 
 def relevant(c: Candidate, judged: Judged) -> Note | None:
-    """A picked sentence far below the question's relevance floor, or far below the best picked
-    one, is a pick of something else (the small model adds a neighbour that states another fact)."""
-    floor = max(judged.policy.pick_floor, judged.best_pick - judged.policy.pick_margin)
-    if c.score >= floor:
+    """A picked sentence below `pick_floor` is a pick of something else (the small model adds a
+    neighbour that states another fact, or the likeliest of nothing)."""
+    if c.score >= judged.policy.pick_floor:
         return None
     return Note("off_question", {"sentence": c.text})
 
@@ -64,7 +92,7 @@ def judge(picked: list[Candidate], index: IndexReader, policy: Policy) -> tuple[
     """The picked sentences every check accepts, and a note for each one left out."""
     if not picked:
         return [], []
-    judged = Judged(index, policy, max(c.score for c in picked))
+    judged = Judged(index, policy)
     kept, notes = [], []
     for c in picked:
         objection = next((note for check in CHECKS if (note := check(c, judged)) is not None), None)
