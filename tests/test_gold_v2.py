@@ -75,3 +75,11 @@ def test_risk_counts_unanswerable_answers_and_answers_without_any_fact():
         {"threshold": 0.7, "coverage": 0.5, "risk": 0.5},
         {"threshold": 0.9, "coverage": 0.25, "risk": 0.0},
     ]
+    # with the model's probability of "0" (D31) the confidence is one minus it; -1 means none was given
+    records = [{"id": i, "signals": {"picked_best": 0.99, "none_share": p}} for i, p in zip("abcd", (0.1, 0.5, 0.3, 0.9))]
+    records[0]["signals"] = {"picked_best": 0.9, "none_share": -1.0}
+    assert risk_coverage(rows, records) == [
+        {"threshold": 0.5, "coverage": 0.75, "risk": 0.667},
+        {"threshold": 0.7, "coverage": 0.5, "risk": 0.5},
+        {"threshold": 0.9, "coverage": 0.25, "risk": 0.0},
+    ]

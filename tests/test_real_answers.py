@@ -43,11 +43,21 @@ def test_what_the_articles_do_not_say_is_refused(real_engine):
     assert len(result.retrieved) == 5
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22, open: the 1.5B model answers 0 to this English question "
-                                       "although two of its six sentences hold the terms")
 def test_the_english_tranche_question_is_answered(real_engine):
+    """The greedy reply is "0"; the first token's probabilities are not (D31)."""
     result = answer(real_engine, "What are the Nvidia–OpenAI tranche terms?")
-    assert result.refused is False
+    assert result.refused is False and 0 <= result.signals.none_share < 0.35
+    assert "US$100 billion" in result.text
+    assert any("1000亿美元" in c.quote for c in result.citations)
+
+
+def test_the_local_model_gives_its_first_token_probabilities(real_engine):
+    steps: list[dict] = []
+    prompt = [SystemMessage("Reply with one digit."), HumanMessage("Which digit comes after 6?")]
+    text = "".join(stream_until(real_engine.chat, prompt, 60, logprobs=steps, max_tokens=2, top_logprobs=5))
+    first = steps[0]["top_logprobs"]
+    assert len(first) == 5 and first[0]["token"] == text[0] == "7"
+    assert all(a["logprob"] >= b["logprob"] for a, b in zip(first, first[1:])) and first[0]["logprob"] <= 0.0
 
 
 def test_a_follow_up_uses_the_conversation(real_engine):
