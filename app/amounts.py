@@ -8,10 +8,11 @@ Two jobs for answers about Chinese news articles:
 * context: ``to_english_amounts`` rewrites "100亿美元" as "US$10 billion" inside a Chinese passage,
   because a small model copies an English figure more reliably than it converts 亿 itself.
 
-Deliberately left alone: vague amounts (数百亿, 几十亿, 上万亿, 100多亿), numbers glued to letters
-(H100, GPT-5, Qwen2.5, FY2026, 4x4), citation marks ([1][2]), the month and day of a date
-(2025年9月22日, "September 22, 2025" and 2025-09-22 give the year only), negative numbers, and bare
-number words ("one of the", "一家"), which are far more often grammar than amounts: a word number
+Deliberately left alone by the figure readers: vague amounts (数百亿, 几十亿, 上万亿, 100多亿;
+only ``to_english_vague`` writes the first two kinds in words), numbers glued to letters (H100,
+GPT-5, Qwen2.5, FY2026, 4x4), citation marks ([1][2]), the month and day of a date (2025年9月22日,
+"September 22, 2025" and 2025-09-22 give the year only), negative numbers, and bare number words
+("one of the", "一家"), which are far more often grammar than amounts: a word number
 counts only with a unit or multiplier ("five years", "两倍", "a trillion").
 """
 
@@ -323,10 +324,30 @@ def to_english_dates(text: str) -> str:
     return _ZH_DATE.sub(english, text)
 
 
+# A vague amount is its order of magnitude in words: 数百亿 is several 百亿 (10^10), "tens of
+# billions". A small model writes "hundreds of billions" for it (a tenfold error, seen in the
+# audit of D31), so it is converted before the model reads it, like the exact amounts.
+_ORDERS = {"万": "tens of thousands", "十万": "hundreds of thousands", "百万": "millions", "千万": "tens of millions",
+           "亿": "hundreds of millions", "十亿": "billions", "百亿": "tens of billions", "千亿": "hundreds of billions",
+           "万亿": "trillions"}
+_VAGUE_UNITS = {"美元": " of US dollars", "美金": " of US dollars", "元": " of yuan", "人民币": " of yuan"}
+_VAGUE = re.compile(r"[数几]\s*(" + "|".join(sorted(_ORDERS, key=len, reverse=True)) + r")\s*("
+                    + "|".join(_VAGUE_UNITS) + ")?")
+
+
+def to_english_vague(text: str) -> str:
+    """Vague Chinese amounts as their order of magnitude in English.
+
+    >>> to_english_vague("微软此前向OpenAI投资了数百亿美元，几千亿元，数万人")
+    '微软此前向OpenAI投资了tens of billions of US dollars，hundreds of billions of yuan，tens of thousands人'
+    """
+    return _VAGUE.sub(lambda m: _ORDERS[m.group(1)] + _VAGUE_UNITS.get(m.group(2) or "", ""), text)
+
+
 def to_english_text(text: str) -> str:
     """Amounts, dates and periods of a sentence written the English way; everything else left alone.
 
     >>> to_english_text("It goes live in 2026年下半年 with 100亿美元.")
     'It goes live in the second half of 2026 with US$10 billion.'
     """
-    return to_english_amounts(to_english_dates(text))
+    return to_english_amounts(to_english_dates(to_english_vague(text)))
