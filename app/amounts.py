@@ -344,10 +344,29 @@ def to_english_vague(text: str) -> str:
     return _VAGUE.sub(lambda m: _ORDERS[m.group(1)] + _VAGUE_UNITS.get(m.group(2) or "", ""), text)
 
 
+# Units of measure after a figure, the English way: a small model converts 380万亩 to "3.8 million
+# hectares" (a mu is a fifteenth of one; audit of D31), so it reads the unit's English name.
+_MEASURES = {"平方公里": "square kilometres", "平方千米": "square kilometres", "平方米": "square metres",
+             "公顷": "hectares", "亩": "mu", "公里": "km", "千米": "km", "厘米": "cm", "毫米": "mm", "米": "metres",
+             "万吨": "ten thousand tonnes", "吨": "tonnes", "公斤": "kg", "千克": "kg", "立方米": "cubic metres",
+             "千瓦时": "kWh", "度电": "kWh", "摄氏度": "°C"}
+_MEASURE = re.compile(r"(\d(?:[\d,]*\d)?(?:\.\d+)?(?:[ \t]*(?:thousand|million|billion|trillion))?)[ \t]*("
+                      + "|".join(sorted(_MEASURES, key=len, reverse=True)) + ")")
+
+
+def to_english_units(text: str) -> str:
+    """Units of measure after a figure written in English.
+
+    >>> to_english_units("盐碱地约3.8 million亩，全长32.6公里，面积3000平方米")
+    '盐碱地约3.8 million mu，全长32.6 km，面积3000 square metres'
+    """
+    return _MEASURE.sub(lambda m: f"{m.group(1)} {_MEASURES[m.group(2)]}", text)
+
+
 def to_english_text(text: str) -> str:
     """Amounts, dates and periods of a sentence written the English way; everything else left alone.
 
     >>> to_english_text("It goes live in 2026年下半年 with 100亿美元.")
     'It goes live in the second half of 2026 with US$10 billion.'
     """
-    return to_english_amounts(to_english_dates(to_english_vague(text)))
+    return to_english_units(to_english_amounts(to_english_dates(to_english_vague(text))))

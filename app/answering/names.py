@@ -119,6 +119,23 @@ def transliterated(name: str) -> str:
     return f"{latin} ({name})"
 
 
+def romanised(word: str) -> str:
+    """Chinese left in an English rendering, in pinyin word by word with the original in brackets:
+    the model copies a name it does not know (岚江, 岚稻18号) rather than translate it, and the
+    reader gets a readable form and the original instead of a Chinese line (D31).
+
+    >>> romanised("岚江地铁"), romanised("民生"), romanised("张丰毅")
+    ('Lanjiang Ditie (岚江地铁)', 'Minsheng (民生)', 'Zhang Fengyi (张丰毅)')
+    """
+    import jieba
+    from pypinyin import lazy_pinyin
+
+    if person_names(word) == [word]:
+        return transliterated(word)
+    words = [w for w in jieba.cut(word) if w.strip()]
+    return " ".join("".join(lazy_pinyin(w)).capitalize() for w in words) + f" ({word})"
+
+
 # a foreign name in Chinese characters: its parts joined by a middle dot, spaced or not
 _DOTTED = re.compile(rf"({_HAN}{{1,8}})(\s?·\s?)({_HAN}{{1,8}})")
 

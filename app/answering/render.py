@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from app.answering.names import english_reading
+from app.answering.names import english_reading, romanised
 from app.llm import Pulse, stream_until
 from app.prompts import fence, render, version
 from app.translate import LANGUAGE_NAMES, TranslationCache, figure_check
@@ -37,6 +37,7 @@ _LATIN = re.compile(r"(?<![A-Za-z0-9$])[A-Za-z][A-Za-z0-9\-&.]*[A-Za-z0-9]")
 # Chinese kept after a Latin name, in brackets: "Wang Chuqin (王楚钦)"
 _NAME_ORIGINAL = re.compile(r"(?<=[A-Za-z.])\s?[（(][\u3400-\u9fff\uf900-\ufaff·]+[)）]")
 _QUOTES = "\"'“”‘’「」"
+LEFTOVER_CHARS = 6  # Chinese left in an English rendering up to this long is a name, romanised (D31)
 
 
 def prompt_version() -> str:
@@ -80,11 +81,35 @@ def latin_names_dropped(read: str, text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in _LATIN.findall(read) if w.lower() not in have and not w.isdigit()))
 
 
+def with_leftovers_romanised(text: str, target: str) -> str:
+    """An English rendering with each short run of Chinese the model left in it (a name it copied,
+    at most LEFTOVER_CHARS characters) romanised (names.romanised); a longer run is an untranslated
+    clause and stays, for `left_in_source_script` to fail the line.
+
+    >>> with_leftovers_romanised("The岚江 line opened; Wang Chuqin (王楚钦) won.", "en")
+    'The Lanjiang (岚江) line opened; Wang Chuqin (王楚钦) won.'
+    """
+    if target != "en":
+        return text
+    kept = [m.span() for m in _NAME_ORIGINAL.finditer(text)]
+
+    def swap(m: re.Match) -> str:
+        if len(m.group()) > LEFTOVER_CHARS or any(a <= m.start() < b for a, b in kept):
+            return m.group()
+        before = " " if m.start() > 0 and text[m.start() - 1].isalnum() else ""
+        after = " " if m.end() < len(text) and text[m.end()].isalnum() else ""
+        return before + romanised(m.group()) + after
+
+    return _HAN.sub(swap, text)
+
+
 def checked(original: str, text: str, source: str, target: str, read: str | None = None) -> Rendering:
     """A rendering with its checks: figures against the original's, the Latin-script names of what
-    the model read (`read`, the original as prepared), script left untranslated."""
+    the model read (`read`, the original as prepared), script left untranslated (short runs of it
+    romanised first)."""
     if not text:
         return Rendering("", source, target, failure="the model gave no translation of this line")
+    text = with_leftovers_romanised(text, target)
     missing, added = figure_check(original, text)
     names = latin_names_dropped(read, text) if read is not None and source == "zh" else ()
     return Rendering(text, source, target, missing, added, untranslated=left_in_source_script(text, target),
