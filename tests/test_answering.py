@@ -169,3 +169,12 @@ def test_a_rendering_that_fails_its_check_shows_the_quote_with_a_note(engine):
     assert result.text == "英伟达每落地1GW对应约100亿美元投资。 [1]"
     assert [n.code for n in result.notes] == ["rendering_failed"]
     assert result.citations[0].rendering.added == ("US$100 billion",)
+
+
+def test_a_chinese_rendering_that_changes_an_english_name_fails():
+    """The Golden Gull became 金鱼奖 ("Goldfish award") and a film's title another film's in the
+    audit of D31: a Chinese rendering keeps an English line's names in their own spelling."""
+    changed = checked("The Golden Gull went to The Salt Orchard.", "金鱼奖授予《三姐妹》。", "en", "zh")
+    assert (passes(changed), changed.names_missing) == (False, ("The Golden Gull", "The Salt Orchard"))
+    kept = checked("The Golden Gull went to The Salt Orchard.", "金海鸥奖（Golden Gull）授予《The Salt Orchard》。", "en", "zh")
+    assert passes(kept)

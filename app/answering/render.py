@@ -103,6 +103,30 @@ def with_leftovers_romanised(text: str, target: str) -> str:
     return _HAN.sub(swap, text)
 
 
+# An English name a Chinese rendering must keep: two or more capitalised words in a row (Golden
+# Gull, Leila Farahani, Iceland Volcano Monitoring Centre). A single capitalised word may be a
+# sentence's first word, a weekday or an adjective, and an acronym a currency (NOK is 挪威克朗):
+# neither is required.
+_ENGLISH_NAME = re.compile(r"(?<![\w’'])[A-Z][a-z’'\-]*[a-z](?:\s+[A-Z][a-z’'\-]*[a-z])+(?![\w’'])")
+
+
+def english_names_dropped(original: str, text: str) -> tuple[str, ...]:
+    """Names of an English line that its Chinese rendering does not keep in their own spelling.
+    A 1.5B model translates a name it does not know into something else (Golden Gull became
+    金鱼奖, "Goldfish award", The Salt Orchard became 《三姐妹》 in the audit of D31); kept as
+    written, a name cannot be changed.
+
+    >>> english_names_dropped("The Golden Gull went to The Salt Orchard by Leila Farahani on Sunday.",
+    ...                       "金海鸥奖（Golden Gull）于周日授予Leila Farahani的《The Salt Orchard》。")
+    ()
+    >>> english_names_dropped("The Golden Gull went to The Salt Orchard.", "金鱼奖授予《三姐妹》。")
+    ('The Golden Gull', 'The Salt Orchard')
+    """
+    have = text.lower()
+    return tuple(dict.fromkeys(n for n in _ENGLISH_NAME.findall(original) if n.lower() not in have
+                               and n.lower().removeprefix("the ") not in have))
+
+
 def checked(original: str, text: str, source: str, target: str, read: str | None = None) -> Rendering:
     """A rendering with its checks: figures against the original's, the Latin-script names of what
     the model read (`read`, the original as prepared), script left untranslated (short runs of it
@@ -111,7 +135,10 @@ def checked(original: str, text: str, source: str, target: str, read: str | None
         return Rendering("", source, target, failure="the model gave no translation of this line")
     text = with_leftovers_romanised(text, target)
     missing, added = figure_check(original, text)
-    names = latin_names_dropped(read, text) if read is not None and source == "zh" else ()
+    if source == "en":
+        names = english_names_dropped(original, text)
+    else:
+        names = latin_names_dropped(read, text) if read is not None else ()
     return Rendering(text, source, target, missing, added, untranslated=left_in_source_script(text, target),
                      names_missing=names)
 
