@@ -37,6 +37,7 @@ _LATIN = re.compile(r"(?<![A-Za-z0-9$])[A-Za-z][A-Za-z0-9\-&.]*[A-Za-z0-9]")
 # Chinese kept after a Latin name, in brackets: "Wang Chuqin (王楚钦)"
 _NAME_ORIGINAL = re.compile(r"(?<=[A-Za-z.])\s?[（(][\u3400-\u9fff\uf900-\ufaff·]+[)）]")
 _QUOTES = "\"'“”‘’「」"
+_LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z]{3,}(?![A-Za-z])")
 LEFTOVER_CHARS = 6  # Chinese left in an English rendering up to this long is a name, romanised (D31)
 
 
@@ -57,13 +58,17 @@ def prepared(original: str, source: str, target: str, pairs: Sequence[tuple[str,
 
 
 def left_in_source_script(text: str, target: str) -> tuple[str, ...]:
-    """Chinese words an English rendering keeps, other than a name's original in brackets.
+    """Chinese words an English rendering keeps, other than a name's original in brackets; in a
+    Chinese rendering, lower-case English words (a name is capitalised, GPU and kWh are not words
+    of three lower-case letters or more: "lava", "sisters" are words left untranslated).
 
-    >>> left_in_source_script("Wang Chuqin (王楚钦) won, 热血沸腾.", "en"), left_in_source_script("英伟达GPU", "zh")
-    (('热血沸腾',), ())
+    >>> left_in_source_script("Wang Chuqin (王楚钦) won, 热血沸腾.", "en")
+    ('热血沸腾',)
+    >>> left_in_source_script("英伟达GPU的Vera Rubin平台，240 kWh", "zh"), left_in_source_script("老渔夫记得lava", "zh")
+    ((), ('lava',))
     """
-    if target != "en":
-        return ()
+    if target == "zh":
+        return tuple(_LOWER_WORD.findall(text))
     return tuple(_HAN.findall(_NAME_ORIGINAL.sub("", text)))
 
 
