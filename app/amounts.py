@@ -354,6 +354,15 @@ _MEASURE = re.compile(r"(\d(?:[\d,]*\d)?(?:\.\d+)?(?:[ \t]*(?:thousand|million|b
                       + "|".join(sorted(_MEASURES, key=len, reverse=True)) + ")")
 
 
+def vague_orders(text: str) -> list[str]:
+    """The orders of magnitude `to_english_vague` wrote into a text ("tens of billions").
+
+    >>> vague_orders("invested tens of billions of US dollars and millions of yuan")
+    ['tens of billions', 'millions']
+    """
+    return re.findall("|".join(sorted(map(re.escape, _ORDERS.values()), key=len, reverse=True)), text)
+
+
 def to_english_units(text: str) -> str:
     """Units of measure after a figure written in English.
 

@@ -178,3 +178,21 @@ def test_a_chinese_rendering_that_changes_an_english_name_fails():
     assert (passes(changed), changed.names_missing) == (False, ("The Golden Gull", "The Salt Orchard"))
     kept = checked("The Golden Gull went to The Salt Orchard.", "金海鸥奖（Golden Gull）授予《The Salt Orchard》。", "en", "zh")
     assert passes(kept)
+
+
+def test_a_vague_amount_keeps_its_order_of_magnitude():
+    """数百亿美元 is tens of billions; the model wrote "hundreds of billions" in the D31 audit."""
+    original = "微软此前向OpenAI投资了数百亿美元。"
+    read = prepared(original, "zh", "en", ())
+    assert read == "微软此前向OpenAI投资了tens of billions of US dollars。"
+    wrong = checked(original, "Microsoft previously invested hundreds of billions in OpenAI.", "zh", "en", read)
+    assert (passes(wrong), wrong.names_missing) == (False, ("tens of billions",))
+    assert passes(checked(original, "Microsoft had invested tens of billions of US dollars in OpenAI.", "zh", "en", read))
+
+
+def test_words_the_preparation_added_are_not_names_the_rendering_must_keep():
+    original = "CoreWeave以英伟达GPU为抵押筹集了120亿美元。"
+    read = prepared(original, "zh", "en", ())
+    text = "CoreWeave raised $12 billion using Nvidia GPUs as collateral."
+    assert (read, checked(original, text, "zh", "en", read).names_missing) == (
+        "CoreWeave以英伟达GPU为抵押筹集了US$12 billion。", ())

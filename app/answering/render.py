@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from app.amounts import vague_orders
 from app.answering.names import english_reading, romanised
 from app.llm import Pulse, stream_until
 from app.prompts import fence, render, version
@@ -72,18 +73,31 @@ def left_in_source_script(text: str, target: str) -> tuple[str, ...]:
     return tuple(_HAN.findall(_NAME_ORIGINAL.sub("", text)))
 
 
-def latin_names_dropped(read: str, text: str) -> tuple[str, ...]:
-    """Latin-script words of what the model read (names: xAI, CoreWeave, GPT-4) missing from its
-    translation. A name in Latin letters has no reason to change in any translation, so a
-    missing one means the model changed the subject ("xAI" -> "AI").
+def latin_names_dropped(original: str, read: str, text: str) -> tuple[str, ...]:
+    """What a rendering of a Chinese line lost that it cannot lose:
 
-    >>> latin_names_dropped("英伟达参与了xAI最新一轮融资", "Nvidia took part in AI's latest round.")
+    - the Latin-script names the line itself writes (xAI, CoreWeave, GPT-4): a name in Latin
+      letters has no reason to change in any translation, so a missing one means the model
+      changed the subject ("xAI" -> "AI"); a plural (GPUs) or a part of a hyphenated name
+      (NVIDIA-OpenAI as "NVIDIA and OpenAI") keeps it;
+    - a vague amount's order of magnitude as the model read it ("tens of billions"; the model
+      wrote "hundreds of billions" for 数百亿 in the D31 audit).
+
+    Words the preparation added (US$, pinyin, the library's English forms) are not required:
+    "Elon Musk" for the pinyin "Ailong Masike" is right.
+
+    >>> latin_names_dropped("英伟达参与了xAI最新一轮融资", "", "Nvidia took part in AI's latest round.")
     ('xAI',)
-    >>> latin_names_dropped("xAI从投资人处募得US$20 billion", "xAI raised US$20 billion from investors.")
+    >>> latin_names_dropped("xAI募得200亿美元的GPU", "xAI募得US$20 billion的GPU", "xAI raised $20 billion of GPUs.")
     ()
+    >>> latin_names_dropped("微软投资了数百亿美元", "微软投资了tens of billions of US dollars", "Microsoft invested hundreds of billions.")
+    ('tens of billions',)
     """
-    have = {w.lower() for w in _LATIN.findall(text)}
-    return tuple(dict.fromkeys(w for w in _LATIN.findall(read) if w.lower() not in have and not w.isdigit()))
+    have = text.lower()
+    names = [part for w in _LATIN.findall(original) for part in w.split("-") if len(part) > 1 and not part.isdigit()]
+    lost = [n for n in names if n.lower() not in have]
+    lost += [v for v in vague_orders(read) if v.lower() not in have]
+    return tuple(dict.fromkeys(lost))
 
 
 def with_leftovers_romanised(text: str, target: str) -> str:
@@ -143,7 +157,7 @@ def checked(original: str, text: str, source: str, target: str, read: str | None
     if source == "en":
         names = english_names_dropped(original, text)
     else:
-        names = latin_names_dropped(read, text) if read is not None else ()
+        names = latin_names_dropped(original, read or original, text)
     return Rendering(text, source, target, missing, added, untranslated=left_in_source_script(text, target),
                      names_missing=names)
 
