@@ -18,9 +18,8 @@ from app.pipeline import REFUSAL_TEXT, answer
 pytestmark = pytest.mark.real
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22, open: the model points at sentences 2 and 3 of its six although "
-                                       "1 and 5 say 20亿美元 (closing note)")
 def test_a_chinese_fact_with_its_citation(real_engine):
+    """Its greedy reply named the wrong sentences (D30); the first token's probabilities add the right one (D31)."""
     result = answer(real_engine, "英伟达在xAI最新一轮融资中投资了多少？")
     assert (result.refused, result.language) == (False, "zh")
     assert "20亿美元" in result.text
