@@ -331,6 +331,7 @@ _ORDERS = {"万": "tens of thousands", "十万": "hundreds of thousands", "百�
            "亿": "hundreds of millions", "十亿": "billions", "百亿": "tens of billions", "千亿": "hundreds of billions",
            "万亿": "trillions"}
 _VAGUE_UNITS = {"美元": " of US dollars", "美金": " of US dollars", "元": " of yuan", "人民币": " of yuan"}
+_ORDER_WORDS = re.compile("|".join(sorted(map(re.escape, _ORDERS.values()), key=len, reverse=True)))
 _VAGUE = re.compile(r"[数几]\s*(" + "|".join(sorted(_ORDERS, key=len, reverse=True)) + r")\s*("
                     + "|".join(_VAGUE_UNITS) + ")?")
 
@@ -360,7 +361,7 @@ def vague_orders(text: str) -> list[str]:
     >>> vague_orders("invested tens of billions of US dollars and millions of yuan")
     ['tens of billions', 'millions']
     """
-    return re.findall("|".join(sorted(map(re.escape, _ORDERS.values()), key=len, reverse=True)), text)
+    return _ORDER_WORDS.findall(text)
 
 
 def to_english_units(text: str) -> str:

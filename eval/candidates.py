@@ -6,7 +6,7 @@
 
 For each answerable question, the pipeline's own search and `choose` give the candidate
 sentences; a gold fact counts as reachable when one of its evidence strings is inside one
-candidate (white space and punctuation aside). Pointing can only show what is reachable, so this
+candidate, as the scorer reads it (`eval.score.has_evidence`). Pointing can only show what is reachable, so this
 is the ceiling of fact recall for a candidate size, and the prompt's cost is what it pays for it.
 Prints, per size (candidates:budget in estimated tokens): reachable facts, questions with every
 fact reachable, and the mean estimated prompt tokens of the sentences.
@@ -16,22 +16,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import re
 import statistics
 import sys
 
 from core.settings import Settings
 from eval.__main__ import CORPORA, GOLD, corpus_settings, select
-
-_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
-def squeeze(text: str) -> str:
-    return _NOISE.sub("", text).lower()
-
-
-def reachable(fact: dict, texts: list[str]) -> bool:
-    return any(squeeze(e) in t for e in fact.get("evidence", []) for t in texts)
+from eval.score import has_evidence
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,8 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         by_lang: dict[str, list[int]] = {}
         for g, evidence in gathered:
             chosen = choose(engine.index, evidence.passages, evidence.scored, policy, evidence.parts)
-            texts = [squeeze(c.text) for c in chosen]
-            hits = [reachable(f, texts) for f in g["facts"]]
+            hits = [any(has_evidence(c.text, f["evidence"]) for c in chosen) for f in g["facts"]]
             facts += sum(hits)
             whole += all(hits)
             tokens.append(sum(cost(c.text) for c in chosen))

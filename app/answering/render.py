@@ -147,9 +147,10 @@ def english_names_dropped(original: str, text: str) -> tuple[str, ...]:
 
 
 def checked(original: str, text: str, source: str, target: str, read: str | None = None) -> Rendering:
-    """A rendering with its checks: figures against the original's, the Latin-script names of what
-    the model read (`read`, the original as prepared), script left untranslated (short runs of it
-    romanised first)."""
+    """A rendering with its checks: figures against the original's; the names the original
+    writes (`english_names_dropped` for an English line, `latin_names_dropped` for a Chinese one,
+    with the vague amounts of `read`, the original as prepared); script left untranslated
+    (short runs of Chinese romanised first)."""
     if not text:
         return Rendering("", source, target, failure="the model gave no translation of this line")
     text = with_leftovers_romanised(text, target)
