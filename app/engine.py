@@ -9,15 +9,18 @@ from dataclasses import dataclass
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from app.about import About, examples
 from app.answering.names import name_pairs
+from app.evidence import score_sentences
 from app.lexicon import Lexicon
 from app.planted import InstructionProbe, planted_rows
 from app.prompts import render
 from app.retrieve import Retriever
-from app.scope import ScopeReader
+from app.scope import IN_SCOPE, ScopeReader
 from core.settings import Settings
 from index.embedder import Embedder, load_embedder
 from index.glossary import Glossary
+from index.profile import Profile
 from index.reader import IndexReader, check_published, open_index
 
 log = logging.getLogger(__name__)
@@ -36,6 +39,7 @@ class Engine:
     planted: frozenset[int] = frozenset()  # sentence rows read as instructions to a machine (app.planted)
     # (Chinese, Latin) forms of the names the articles give in both scripts (app.answering.names)
     names: tuple[tuple[str, str], ...] = ()
+    about: About = About(Profile((), None, None, ()), (), ())  # the library as the page describes it
 
 
 def load_engine(settings: Settings, embedder: Embedder | None = None, chat: BaseChatModel | None = None,
@@ -61,12 +65,28 @@ def load_engine(settings: Settings, embedder: Embedder | None = None, chat: Base
     index = index.without(planted)
     retriever = Retriever(index, embedder, settings.policy.fusion, glossary=Glossary.load())
     retriever.search("warm-up 预热", k=1)  # first call pays for lazy init in torch and Chroma
-    scope = ScopeReader(lexicon.scope, embedder.embed_query)
+    names = name_pairs(d.text[d.body_start:] for d in index.documents.values())
+    about = About(index.profile, names, examples(index.profile, names, _answered_by(index, retriever, settings)))
+    # what the chat serves is this library: its titles and its example questions are the in-scope examples
+    in_scope = tuple((IN_SCOPE, text) for text in (*index.profile.titles, *about.examples))
+    scope = ScopeReader((*in_scope, *lexicon.scope), embedder.embed_query)
     if chat is None and with_chat:
         chat = load_chat(settings)
-    names = name_pairs(d.text[d.body_start:] for d in index.documents.values())
     return Engine(settings, embedder, index, retriever, chat, time.perf_counter() - started, lexicon, scope,
-                  planted, names)
+                  planted, names, about)
+
+
+def _answered_by(index: IndexReader, retriever: Retriever, settings: Settings):
+    """Whether the library answers a question about a name: one of its three best evidence sentences
+    mentions the name and the best reaches the relevance floor (below it the chat refuses)."""
+
+    def answers(question: str, name: str) -> bool:
+        found = retriever.search(question, k=settings.retrieve_k)
+        scored = score_sentences(index, found.passages, found.vector)
+        return bool(scored) and scored[0].score >= settings.policy.relevance_floor and any(
+            name.lower() in index.sentences[s.row].text.lower() for s in scored[:3])
+
+    return answers
 
 
 def load_chat(settings: Settings) -> BaseChatModel:

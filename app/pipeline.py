@@ -47,7 +47,7 @@ from app.entities import question_names
 from app.evidence import Scored, quick_lines, score_sentences
 from app.llm import ModelTimeout, Pulse, stream_until
 from app.parts import Parts
-from app.replies import REFUSAL_TEXT, SCOPE_TEXT, related
+from app.replies import REFUSAL_TEXT, related
 from app.retrieve import search_text
 from app.scope import IN_SCOPE
 from app.translate import TranslationCache, cache_path, model_id
@@ -174,7 +174,7 @@ def screen(engine: Engine, asked: Asked, evidence: Evidence) -> tuple[Reply | No
     # out of scope by a clear margin, or nothing relevant and it reads like a joke, an instruction, advice
     if scope.kind != IN_SCOPE and (scope.margin >= policy.scope_margin or irrelevant):
         note = Note("out_of_scope", {"kind": scope.kind})
-        return Reply([Line(SCOPE_TEXT[asked.language])], "scope", [note], signals), signals
+        return Reply([Line(engine.about.scope_reply(asked.language))], "scope", [note], signals), signals
     if irrelevant:
         note = Note("nothing_relevant", {"best": f"{evidence.best:.2f}", "floor": str(policy.relevance_floor)})
         return Reply([Line(REFUSAL_TEXT[asked.language])], "refusal", [note], signals), signals

@@ -34,10 +34,11 @@ from core.lock import FileLock
 from core.records import Chunk, Document, Skipped
 from core.settings import Settings
 from index import manifest as mf
-from index.chunking import chunk_document, document_sentences
+from index.chunking import chunk_document, document_sentences, repeated_lines
 from index.documents import load_documents
 from index.embedder import Embedder, model_identity
 from index.keywords import KeywordIndex, tokenize
+from index.profile import describe
 from index.store import metadata, open_client, write_chunks
 from index.vector_cache import VectorCache
 
@@ -88,7 +89,7 @@ def _point(index_dir: Path, name: str, build: Path) -> None:
 
 def damage(build: Path, manifest: dict) -> str | None:
     """What is wrong with a build's files, cheaply checked; None when they look whole."""
-    for name in ("chunks.jsonl", "documents.jsonl", "sentences.jsonl", "sentence_vectors.npy",
+    for name in ("chunks.jsonl", "documents.jsonl", "sentences.jsonl", "sentence_vectors.npy", "profile.json",
                  "bm25/size.json", "bm25/params.index.json"):
         if not (build / name).is_file():
             return f"{name} is missing"
@@ -189,9 +190,10 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
     index_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(index_dir / ".lock", what="indexer"):
         docs, skipped = load_documents(settings.corpus_dirs, settings.max_file_bytes)
+        repeated = repeated_lines(docs)  # the site's lines, not the articles' (index.chunking)
         chunked: list[tuple[Document, list[Chunk]]] = []
         for doc in docs:
-            chunks = chunk_document(doc, settings.chunk_chars, settings.chunk_overlap)
+            chunks = chunk_document(doc, settings.chunk_chars, settings.chunk_overlap, repeated)
             if chunks:
                 chunked.append((doc, chunks))
             else:
@@ -201,7 +203,7 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
             raise CitewiseError(f"No articles to index in {folders}: add .txt or .md files, or pass --docs FOLDER.")
         docs = [d for d, _ in chunked]
         all_chunks = [c for _, cs in chunked for c in cs]
-        sentences = [s for d in docs for s in document_sentences(d)]
+        sentences = [s for d in docs for s in document_sentences(d, repeated)]
         model_id, model_sha = model_identity(settings)
         wanted = mf.expected(settings, model_id, model_sha)
         on_stage("loaded documents")
@@ -240,6 +242,7 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
         _write_jsonl(build / "documents.jsonl", (asdict(d) for d in docs))
         _write_jsonl(build / "sentences.jsonl", (asdict(s) for s in sentences))
         np.save(build / "sentence_vectors.npy", sentence_vectors.astype(np.float32))
+        describe(docs).save(build / "profile.json")  # the page's intro and examples say what is indexed now
         on_stage("wrote keyword index")
         _validate(client, name, all_chunks, vectors, keyword)
         on_stage("validated")

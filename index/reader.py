@@ -19,6 +19,7 @@ from index import manifest as mf
 from index.build import current_build, damage
 from index.embedder import Embedder, model_identity
 from index.keywords import KeywordIndex
+from index.profile import Profile
 from index.store import open_client, vector_store
 
 REBUILD = "Run `python -m index` to rebuild it."
@@ -38,6 +39,7 @@ class IndexReader:
     sentences: list[Sentence]
     sentence_vectors: np.ndarray
     chunk_sentences: list[list[int]]  # per chunk row: rows of the sentences inside it
+    profile: Profile  # what the library is about (index.profile), made at build time
 
     def __post_init__(self) -> None:
         self.chunk_row = {c.id: i for i, c in enumerate(self.chunks)}
@@ -89,6 +91,7 @@ def open_index(settings: Settings, embedder: Embedder, published: tuple[Path, di
         keyword = KeywordIndex.load(build / "bm25")
         sentences = _read_jsonl(build / "sentences.jsonl", Sentence)
         sentence_vectors = np.load(build / "sentence_vectors.npy", mmap_mode="r")  # read as needed, not held
+        profile = Profile.load(build / "profile.json")
         client = open_client(settings, build)
         count = client.get_collection(manifest["collection"]).count()
     except IndexMissing:
@@ -109,7 +112,7 @@ def open_index(settings: Settings, embedder: Embedder, published: tuple[Path, di
                             f"{count} vectors, manifest says {expected}. {REBUILD}")
     return IndexReader(build, manifest, chunks, documents, keyword,
                        vector_store(client, manifest["collection"], embedder),
-                       sentences, sentence_vectors, sentences_in_chunks(chunks, sentences))
+                       sentences, sentence_vectors, sentences_in_chunks(chunks, sentences), profile)
 
 
 def sentences_in_chunks(chunks: list[Chunk], sentences: list[Sentence]) -> list[list[int]]:

@@ -12,7 +12,6 @@ from app.engine import load_engine
 from app.notes import say
 from app.pipeline import REFUSAL_TEXT, Final, Found, Quick, Stage, answer, answer_events
 from app.prompts import render
-from app.replies import SCOPE_TEXT
 from app.scope import ScopeReader
 from app.validate import InvalidQuestion
 from core.records import Signals
@@ -123,7 +122,7 @@ def test_a_picked_sentence_far_from_the_question_is_left_out(engine):
 def test_nothing_relevant_is_refused_without_calling_the_model(engine):
     # with the hashing embedder "What about Apple?" reads closest to a chit-chat example
     result = answer(engine, "What about Apple?")
-    assert (result.text, result.refused, result.source) == (SCOPE_TEXT["en"], True, "scope")
+    assert (result.text, result.refused, result.source) == (engine.about.scope_reply("en"), True, "scope")
     assert [(n.code, n.args) for n in result.notes] == [("out_of_scope", {"kind": "off_topic"})]
     engine.scope = ScopeReader((), engine.embedder.embed_query)  # no examples: a plain refusal
     result = answer(engine, "What about Apple?")

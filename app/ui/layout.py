@@ -39,14 +39,6 @@ from core.records import Answer
 from core.settings import Settings
 from index.documents import strip_surrogates
 
-EXAMPLES = [
-    "What are the Nvidia–OpenAI tranche terms?",
-    "英伟达对OpenAI的分阶段投资条款是什么？",
-    "What share of the AI chip market does Nvidia hold?",
-    "AMD与OpenAI的合作协议价值多少？",
-    "What is Oracle's total debt-to-equity ratio?",
-    "CoreWeave与OpenAI的合同价值多少？",
-]
 MAX_QUEUE = 32  # waiting requests; more get "queue full" at once instead of waiting minutes
 EXPORT_TTL_S = 600  # an export nobody fetches is removed after this long
 
@@ -190,6 +182,20 @@ def make_translate(live: Live | None):
     return translate
 
 
+def make_described(live: Live | None, problem: str | None):
+    """The intro, the question box's hint and the example questions for the library answering now."""
+
+    def described(request: gr.Request):
+        lang = request_language(request)
+        if live is None:
+            return message(lang, "engine_error", why=escape(problem or "")), gr.skip(), gr.Dataset(samples=[])
+        about = live.engine.about
+        return (escape(about.intro(lang)), gr.Textbox(placeholder=about.placeholder(lang)),
+                gr.Dataset(samples=[[q] for q in about.examples]))
+
+    return described
+
+
 def restore(kept: object, request: gr.Request):
     """A reloaded page: the conversation this browser kept, drawn again."""
     turns = saved.load(kept)
@@ -286,23 +292,26 @@ def build_ui(engine: Engine | None, problem: str | None = None, downloads: Downl
         # kept conversation unreadable after a restart (app.ui.saved)
         kept = gr.BrowserState(None, storage_key=saved.STORAGE_KEY, secret=saved.STORAGE_KEY)
         gr.Markdown("## Citewise")
-        gr.Markdown(I18N("intro"))
+        # the library of this moment, worded for the browser's language: filled at load, and again
+        # whenever the chat tab is shown (articles may have been added or removed meanwhile)
+        intro = gr.Markdown(elem_id="cw-intro")
         with gr.Tabs():
-            with gr.Tab(I18N("chat_tab"), id="chat"), gr.Row(equal_height=False):
+            with gr.Tab(I18N("chat_tab"), id="chat") as chat_tab, gr.Row(equal_height=False):
                 with gr.Column(scale=3):
                     chatbot = gr.Chatbot(label=I18N("chat_label"), height="min(520px, 58vh)", elem_id="cw-chat",
                                          sanitize_html=True, render_markdown=True, latex_delimiters=[],
                                          allow_tags=False, feedback_options=None, buttons=["copy"])
                     status = gr.Markdown(elem_id="cw-status", elem_classes=["cw-status"])
-                    question = gr.Textbox(label=I18N("question_label"), placeholder=I18N("placeholder"),
-                                          lines=1, max_lines=6, elem_id="cw-question")
+                    question = gr.Textbox(label=I18N("question_label"), lines=1, max_lines=6, elem_id="cw-question")
                     with gr.Row():
                         send = gr.Button(I18N("send"), variant="primary", elem_id="cw-send")
                         stop = gr.Button(I18N("stop"), variant="stop", elem_id="cw-stop")
                         clear_button = gr.Button(I18N("clear"), elem_id="cw-clear")
                         export_button = gr.Button(I18N("export"), elem_id="cw-export")
                     download = gr.HTML("", elem_id="cw-download")
-                    gr.Examples(EXAMPLES, inputs=question, label=I18N("examples"))
+                    examples = gr.Dataset(components=[question], samples=[], label=I18N("examples"),
+                                          elem_id="cw-examples")
+                    examples.click(lambda picked: picked[0], examples, question, queue=False, show_progress="hidden")
                 with gr.Column(scale=2):
                     sources = gr.HTML(sources_html([], "en"), elem_id="cw-sources")
             with gr.Tab(I18N("documents_tab"), id="documents"):
@@ -339,6 +348,9 @@ def build_ui(engine: Engine | None, problem: str | None = None, downloads: Downl
         for changed in (*looked, write, *translated, cleared):
             changed.then(saved.dump, [turns], [kept], queue=False, show_progress="hidden")
         demo.load(restore, [kept], [chatbot, turns, sources], queue=False)
+        described = make_described(live, problem)
+        demo.load(described, None, [intro, question, examples], queue=False)
+        chat_tab.select(described, None, [intro, question, examples], queue=False, show_progress="hidden")
     demo.downloads = downloads
     return demo
 

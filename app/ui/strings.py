@@ -11,13 +11,10 @@ import gradio as gr
 
 EN = {
     "title": "Citewise",
-    "intro": "Ask about the five articles on the Nvidia–OpenAI deal and AI-compute financing, in English or "
-             "Chinese. Every sentence of an answer cites its passage; click [n] to see it highlighted.",
     "chat_tab": "Chat",
     "documents_tab": "Documents",
     "chat_label": "Conversation",
     "question_label": "Your question",
-    "placeholder": "e.g. What are the Nvidia–OpenAI tranche terms?",
     "send": "Ask",
     "stop": "Stop",
     "clear": "Clear chat",
@@ -42,13 +39,10 @@ EN = {
 
 ZH = {
     "title": "Citewise 引证问答",
-    "intro": "就英伟达–OpenAI 交易与 AI 算力融资的五篇文章提问，中英文皆可。回答的每一句都标注来源段落；"
-             "点击 [n] 可查看原文中高亮的句子。",
     "chat_tab": "对话",
     "documents_tab": "文章",
     "chat_label": "对话",
     "question_label": "你的问题",
-    "placeholder": "例如：英伟达对OpenAI的分阶段投资条款是什么？",
     "send": "提问",
     "stop": "停止",
     "clear": "清空对话",
