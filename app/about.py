@@ -81,7 +81,7 @@ class About:
 
     def shown_names(self, language: str) -> str:
         forms = list(dict.fromkeys(reader_form(n, self.names, language) for n in self.profile.names))
-        return ("、" if language == "zh" else ", ").join(forms[:SHOWN_NAMES])
+        return _listed(forms[:SHOWN_NAMES], language)
 
 
 def reader_form(name: str, pairs: Sequence[tuple[str, str]], language: str) -> str:
@@ -115,6 +115,18 @@ def examples(profile: Profile, pairs: Sequence[tuple[str, str]], answers: Callab
             if len(out) < most and question not in out and answers(question, name):
                 out.append(question)
     return tuple(out)
+
+
+def _listed(items: list[str], language: str) -> str:
+    """Items as a list in running text.
+
+    >>> _listed(["A", "B", "C"], "en"), _listed(["A", "B"], "zh"), _listed(["A"], "en")
+    ('A, B and C', 'A和B', 'A')
+    """
+    if len(items) < 2:
+        return "".join(items)
+    comma, last = ("、", "和") if language == "zh" else (", ", " and ")
+    return comma.join(items[:-1]) + last + items[-1]
 
 
 def _count(n: int, language: str) -> str:

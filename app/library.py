@@ -179,7 +179,9 @@ class Library:
                 undo()  # the published index left it out: it stays as it was
                 reason = next(s.reason for s in result.skipped if s.path.endswith(source))
                 return Refused("no_chunks", {"source": source, "error": reason})
-            fresh = load_engine(engine.settings, embedder=engine.embedder, chat=engine.chat, lexicon=engine.lexicon)
+            # the same chat model answers on (none stays none: a page answering without one keeps doing so)
+            fresh = load_engine(engine.settings, embedder=engine.embedder, chat=engine.chat, with_chat=False,
+                                lexicon=engine.lexicon)
         except CitewiseError as exc:
             undo()
             log.exception("indexing after a change to %s failed", source)

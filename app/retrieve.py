@@ -79,13 +79,15 @@ class Retriever:
         k = max(0, min(k, n))
         candidates = min(self.fusion.candidates, n)
         timings: dict[str, float] = {}
-        if k == 0 or not query.strip():
+        if not query.strip():
             return Retrieval(query, language, [], timings)
 
         t0 = time.perf_counter()
         terms = self.terms(query, language)
         vector = self._embed(query, terms)
         t1 = time.perf_counter()
+        if k == 0:  # an empty library: nothing to find, but the question's vector still says what it asks
+            return Retrieval(query, language, [], {"embed_s": t1 - t0}, vector)
         hits = self.index.store.similarity_search_by_vector_with_relevance_scores(vector, k=candidates)
         dense = {self.index.chunk_row[doc.metadata["chunk_id"]]: 1.0 - float(distance) for doc, distance in hits}
         t2 = time.perf_counter()

@@ -59,6 +59,9 @@ class BuildResult:
     sentence_s: float = 0.0
 
     def summary(self) -> str:
+        if not self.documents:
+            return ("The library is empty: add .txt or .md files to its folders, pass --docs FOLDER, "
+                    "or add articles in the page's Documents tab.")
         if self.build_id is None:
             return f"Index is up to date: {self.documents} documents, {self.chunks} chunks; nothing to do."
         speed = f" at {self.embedded / self.embed_s:.1f}/s" if self.embedded and self.embed_s else ""
@@ -152,11 +155,13 @@ def _write_jsonl(path: Path, rows) -> None:
 
 
 def _validate(client, name: str, chunks: list[Chunk], vectors: np.ndarray, keyword: KeywordIndex) -> None:
-    """Counts match and a probe finds its own chunk on both sides."""
+    """Counts match and a probe finds its own chunk on both sides (an empty library has none to probe)."""
     collection = client.get_collection(name)
     if collection.count() != len(chunks) or keyword.size != len(chunks):
         raise CitewiseError(f"validation failed: {collection.count()} vectors and {keyword.size} keyword rows "
                             f"for {len(chunks)} chunks; the published index was left as it was")
+    if not chunks:
+        return
     probe = chunks[0]
     hit = collection.query(query_embeddings=[vectors[0].tolist()], n_results=1, include=["documents"])
     best = int(np.argmax(keyword.scores(tokenize(probe.text))))
@@ -198,9 +203,7 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
                 chunked.append((doc, chunks))
             else:
                 skipped.append(Skipped(doc.source, "no article text after removing boilerplate"))
-        if not chunked:
-            folders = ", ".join(str(d) for d in settings.corpus_dirs)
-            raise CitewiseError(f"No articles to index in {folders}: add .txt or .md files, or pass --docs FOLDER.")
+        # an empty library is a library: it is published, so the page starts and articles can be added there
         docs = [d for d, _ in chunked]
         all_chunks = [c for _, cs in chunked for c in cs]
         sentences = [s for d in docs for s in document_sentences(d, repeated)]

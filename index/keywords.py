@@ -87,10 +87,13 @@ class KeywordIndex:
     @classmethod
     def from_tokens(cls, corpus: list[list[str]]) -> KeywordIndex:
         """From chunks already tokenized (the scaling benchmark's generated corpora)."""
-        corpus = [tokens or [""] for tokens in corpus]
+        size = len(corpus)
+        # bm25s cannot index nothing: for an empty library one empty row stands in, and size 0 says
+        # no chunk is behind it (scores() then returns no rows)
+        corpus = [tokens or [""] for tokens in corpus] or [[""]]
         retriever = bm25s.BM25()
         retriever.index(corpus, show_progress=False)
-        return cls(retriever, len(corpus))
+        return cls(retriever, size)
 
     def save(self, folder: Path) -> None:
         self._bm25.save(str(folder))

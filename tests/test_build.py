@@ -17,7 +17,7 @@ from conftest import make_fake_model
 from fakes import fake_embedder
 
 from app.retrieve import Fusion, Retriever
-from core.errors import CitewiseError, IndexMismatch, IndexMissing, Locked
+from core.errors import IndexMismatch, IndexMissing, Locked
 from core.lock import FileLock
 from core.records import Chunk
 from core.settings import ROOT
@@ -180,11 +180,15 @@ def test_a_second_indexer_exits_at_once(settings, docs):
                               "Wait for it to finish, then run the command again.")
 
 
-def test_no_documents_is_a_clear_error(settings):
-    with pytest.raises(CitewiseError) as err:
-        build_index(settings, never_load)
-    assert str(err.value) == (f"No articles to index in {settings.docs_dirs[0]}, {settings.upload_folder}: "
-                              "add .txt or .md files, or pass --docs FOLDER.")
+def test_an_empty_library_is_published_and_says_so(settings):
+    """No articles is a library too: the page must start on it, so articles can be added there."""
+    from fakes import fake_embedder
+
+    result = build_index(settings, lambda: fake_embedder(settings))
+    assert (result.documents, result.chunks, result.build_id is not None) == (0, 0, True)
+    assert result.summary() == ("The library is empty: add .txt or .md files to its folders, pass --docs FOLDER, "
+                                "or add articles in the page's Documents tab.")
+    assert build_index(settings, never_load).build_id is None  # and it is up to date after
 
 
 def test_rollback_and_pruning(settings, docs):

@@ -51,10 +51,10 @@ def test_the_intro_says_what_is_indexed_in_the_readers_language():
     assert about.intro("en") == (
         "Ask about the 4 articles in the library, in English or Chinese (dated 2025-05-04 to 2025-06-01): "
         "“New ferry berth”, “Choir at the harbour”, “岚江防洪” and 1 more. They mention Skarvik Harbour, "
-        "Lanjiangshi (岚江市), Ingrid Holm most. Every sentence of an answer cites its passage; click [n] to see "
+        "Lanjiangshi (岚江市) and Ingrid Holm most. Every sentence of an answer cites its passage; click [n] to see "
         "it highlighted.")
     assert about.intro("zh").startswith("就文库中的4 篇文章提问，中英文皆可（2025-05-04 至 2025-06-01）：“New ferry berth”、")
-    assert "提到最多的是斯卡维克港、岚江市、Ingrid Holm。" in about.intro("zh")
+    assert "提到最多的是斯卡维克港、岚江市和Ingrid Holm。" in about.intro("zh")
 
 
 def test_examples_are_only_the_questions_the_library_answers():
@@ -63,8 +63,8 @@ def test_examples_are_only_the_questions_the_library_answers():
                               "What do the articles say about Ingrid Holm?", "文章中关于Ingrid Holm说了什么？")
     assert about.placeholder("zh") == "例如：文章中关于斯卡维克港说了什么？"
     assert about.scope_reply("en") == (
-        "I can only answer questions about the 4 articles in the library (Skarvik Harbour, Lanjiangshi (岚江市), "
-        "Ingrid Holm), each answer cited. For example: “What do the articles say about Skarvik Harbour?” or "
+        "I can only answer questions about the 4 articles in the library (Skarvik Harbour, Lanjiangshi (岚江市) "
+        "and Ingrid Holm), each answer cited. For example: “What do the articles say about Skarvik Harbour?” or "
         "“What do the articles say about Ingrid Holm?”")
 
 
@@ -108,3 +108,32 @@ def test_with_the_seeds_removed_nothing_the_page_says_names_them(settings, docs)
     assert about.examples and about.profile.articles == 5
     leaks = sorted({name for name in seed_names for text in said if name.lower() in text.lower()})
     assert leaks == []
+
+
+def test_an_article_added_to_an_empty_library_is_described_at_once(settings, docs):
+    """The page's whole path on an empty library: it starts, says it is empty, answers nothing,
+    and after one article is added its intro, examples and scope reply are that article's."""
+    from fakes import fake_embedder
+
+    from app.engine import load_engine
+    from app.library import Changed, Library, Live
+    from app.pipeline import answer
+    from index.build import build_index
+
+    embedder = fake_embedder(settings)
+    build_index(settings, lambda: embedder)
+    live = Live(load_engine(settings, embedder=embedder, with_chat=False))
+    assert live.engine.about.intro("en").startswith("The library holds no articles yet")
+    empty = answer(live.engine, "Who won the race?")
+    assert (empty.refused, empty.text) == (True, live.engine.about.scope_reply("en"))
+
+    text = ("---\ntitle: Skarvik Harbour opens a ferry berth\ndate: 2025-05-04\n---\n"
+            "Skarvik Harbour opened a ferry berth in May. The berth cost NOK 310 million. "
+            "The ferry from Skarvik Harbour runs twice a day.\n")
+    outcome = Library(live).add("berth.txt", text.encode())
+    assert isinstance(outcome, Changed) and outcome.passages > 0
+    about = live.engine.about
+    assert about.intro("en").startswith("Ask about the 1 article in the library, in English or Chinese "
+                                        "(dated 2025-05-04 to 2025-05-04): “Skarvik Harbour opens a ferry berth”.")
+    assert about.profile.names == ("Skarvik Harbour",)
+    assert "Skarvik Harbour" in about.scope_reply("en")

@@ -188,10 +188,10 @@ def make_described(live: Live | None, problem: str | None):
     def described(request: gr.Request):
         lang = request_language(request)
         if live is None:
-            return message(lang, "engine_error", why=escape(problem or "")), gr.skip(), gr.Dataset(samples=[])
+            return message(lang, "engine_error", why=escape(problem or "")), gr.skip(), gr.Dataset(visible=False)
         about = live.engine.about
         return (escape(about.intro(lang)), gr.Textbox(placeholder=about.placeholder(lang)),
-                gr.Dataset(samples=[[q] for q in about.examples]))
+                gr.Dataset(samples=[[q] for q in about.examples], visible=bool(about.examples)))
 
     return described
 
