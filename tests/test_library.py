@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 import pytest
 from conftest import fake_index
@@ -13,7 +14,9 @@ from app.engine import load_engine, warm_up
 from app.library import Changed, Library, Live, Refused
 from app.pipeline import answer
 from app.ui import build_ui
+from core.records import Document
 from core.settings import Settings
+from index import manifest as mf
 
 ARTICLES = {"oracle.txt": "甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。"}
 FACT = "Zorblax Dynamics shipped 4,812 quantum routers to Lisbon in March."
@@ -99,3 +102,39 @@ def test_the_warm_up_answers_one_question_before_anyone_asks(library):
     engine.chat.replies.append("1")
     assert warm_up(engine) > 0
     assert len(engine.chat.prompts) == 1 and engine.chat.replies == []
+
+
+def test_each_articles_body_key_is_kept_in_the_manifest_and_an_upload_reads_it_from_there(library, monkeypatch):
+    manifest = library.live.engine.index.manifest
+    assert manifest["documents"]["oracle.txt"]["body_key"] == hashlib.sha256(ARTICLES["oracle.txt"].encode()).hexdigest()
+    hashed = []  # the indexed articles hashed again, by source
+    real = Document.body_key
+    monkeypatch.setattr(Document, "body_key", property(lambda d: hashed.append(d.source) or real.fget(d)))
+    duplicate = Refused("duplicate", {"source": "oracle.txt", "title": library.live.engine.index.documents["oracle.txt"].title})
+    assert library.add("copy.md", ("  " + ARTICLES["oracle.txt"] + "\n").encode()) == duplicate
+    assert hashed == []
+    assert isinstance(library.paste("Router news", FACT), Changed)
+    assert hashed == ["oracle.txt", "Router_news.txt"]  # once each, by the build, into the new manifest
+    assert library.live.engine.index.manifest["documents"]["Router_news.txt"]["body_key"] == \
+        hashlib.sha256(FACT.replace(" ", "").encode()).hexdigest()
+
+
+def test_an_index_built_before_the_manifest_kept_body_keys_still_finds_duplicates(library, monkeypatch):
+    # an older build, as `python -m index` left it: no "body_key"; it is still served as it is
+    path = library.live.engine.index.build / "manifest.json"
+    old = mf.read(path)
+    for entry in old["documents"].values():
+        del entry["body_key"]
+    mf.write(path, old)
+    engine = library.live.engine
+    library = Library(Live(load_engine(engine.settings, embedder=engine.embedder, chat=engine.chat)))
+    hashed = []
+    real = Document.body_key
+    monkeypatch.setattr(Document, "body_key", property(lambda d: hashed.append(d.source) or real.fget(d)))
+    duplicate = Refused("duplicate", {"source": "oracle.txt", "title": engine.index.documents["oracle.txt"].title})
+    assert library.add("copy.md", ARTICLES["oracle.txt"].encode()) == duplicate
+    assert hashed == ["oracle.txt"]  # hashed here, as before the manifest kept the keys
+    assert isinstance(library.paste("Router news", FACT), Changed)
+    assert sorted(library.live.engine.index.manifest["documents"]["oracle.txt"]) == \
+        ["body_key", "chunks", "date", "sha256", "title"]  # the next build keeps them
+
