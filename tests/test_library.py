@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
+from types import SimpleNamespace
 
 import pytest
 from conftest import fake_index
@@ -14,6 +16,7 @@ from app.engine import load_engine, warm_up
 from app.library import Changed, Library, Live, Refused
 from app.pipeline import answer
 from app.ui import build_ui
+from app.ui.library_tab import make_library_handlers
 from core.records import Document
 from core.settings import Settings
 from index import manifest as mf
@@ -138,3 +141,53 @@ def test_an_index_built_before_the_manifest_kept_body_keys_still_finds_duplicate
     assert sorted(library.live.engine.index.manifest["documents"]["oracle.txt"]) == \
         ["body_key", "chunks", "date", "sha256", "title"]  # the next build keeps them
 
+
+class Bar:
+    """gr.Progress's place: each call's (progress, desc, unit), and whether the article was searchable then."""
+
+    def __init__(self, library: Library, source: str):
+        self.library, self.source, self.calls = library, source, []
+
+    def __call__(self, progress=None, desc=None, total=None, unit="steps"):
+        searchable = self.source in self.library.live.engine.index.documents
+        self.calls.append((progress, desc, unit, searchable))
+
+
+def browser(lang: str):
+    return SimpleNamespace(headers={"accept-language": lang}, session_hash="page-1")
+
+
+def seconds(text: str) -> str:
+    return re.sub(r"\d+\.\d s|\d+\.\d 秒", "T", text)
+
+
+def test_the_tab_says_an_article_is_not_searchable_while_indexing_and_searchable_once_published(library, tmp_path):
+    add_files, add_pasted, remove_picked = make_library_handlers(library.live, library)
+    bar = Bar(library, "Router_news.txt")
+    report, title, text, *_ = add_pasted("Router news", FACT, "oracle.txt", browser("zh-CN,zh;q=0.9"), bar)
+    assert seconds(report) == "✓ Router news：已加入「Router news」，现在可以检索（1 个段落，索引用时 T）。"
+    assert (title, text) == ("", "")
+    assert bar.calls == [(None, "正在索引 Router news：暂时还不能检索…", "steps", False),
+                         ((0, 1), "正在索引 Router news，暂时还不能检索：已嵌入的段落", "个段落", False),
+                         ((1, 1), "正在索引 Router news，暂时还不能检索：已嵌入的段落", "个段落", False)]
+    assert "Router_news.txt" in library.live.engine.index.documents
+
+    bar = Bar(library, "Router_news.txt")
+    report, *_ = remove_picked("Router_news.txt", browser("en-US"), bar)
+    assert seconds(report) == "✓ Router\\_news.txt: removed, no longer searchable (index rebuilt in T)."
+    assert bar.calls == [(None, "Removing Router_news.txt: still searchable until the new index is ready…", "steps",
+                          True)]
+    assert "Router_news.txt" not in library.live.engine.index.documents
+
+    upload = tmp_path / "routers.docx"
+    upload.write_bytes(make_docx([FACT, "Lisbon took 2,001 of them."], title="Router shipments"))
+    bar = Bar(library, "routers.txt")
+    report, *_ = add_files([str(upload)], "oracle.txt", browser("en-US"), bar)
+    assert seconds(report) == "✓ routers.docx: added as “Router shipments”, searchable now (1 passage, indexed in T)."
+    assert [(p, desc, unit) for p, desc, unit, _ in bar.calls] == [
+        (None, "Indexing routers.docx: not searchable yet…", "steps"),
+        ((0, 1), "Indexing routers.docx, not searchable yet: passages embedded", "passage"),
+        ((1, 1), "Indexing routers.docx, not searchable yet: passages embedded", "passage"),
+        ((0, 1), "Indexing routers.docx, not searchable yet: sentences embedded", "sentence"),
+        ((1, 1), "Indexing routers.docx, not searchable yet: sentences embedded", "sentence")]
+    assert [searchable for *_, searchable in bar.calls] == [False] * 5
