@@ -19,7 +19,6 @@ name_taken, not_found, not_removable, no_chunks, index_failed, busy.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -33,9 +32,11 @@ import yaml
 
 from app.engine import Engine, load_engine
 from core.errors import CitewiseError
+from core.records import Document, body_key
 from index.build import Counted, build_index
 from index.documents import split_front_matter
 from index.formats import Extracted, Unreadable, clean_text, extract
+from index.reader import IndexReader
 
 log = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^\w.\-]+")
@@ -65,14 +66,26 @@ class Refused:
 
 
 def _body_key(text: str) -> str:
-    """What makes two articles the same: the body's characters, whitespace and width folded.
+    """`body_key` of a file's text after its front matter: an upload's, compared with the indexed ones.
 
     >>> _body_key("---\\ntitle: A\\n---\\n英伟达 投资。\\n") == _body_key("英伟达投资。")
     True
     """
     _, start = split_front_matter(text)
-    folded = unicodedata.normalize("NFKC", text[start:])
-    return hashlib.sha256("".join(folded.split()).encode("utf-8")).hexdigest()
+    return body_key(text[start:])
+
+
+def _same_body(index: IndexReader, key: str) -> Document | None:
+    """The indexed article whose body has `key`, from the keys the build stored in its manifest.
+
+    An index built before the manifest kept them (no "body_key") has its articles hashed here, as
+    every upload used to: it works as before until the next change publishes a build with the keys.
+    """
+    stored = index.manifest.get("documents", {})
+    for document in index.documents.values():
+        if (stored.get(document.source, {}).get("body_key") or document.body_key) == key:
+            return document
+    return None
 
 
 def file_name(name: str, kind: str) -> str:
@@ -155,8 +168,7 @@ class Library:
             engine = self.live.engine
             if source in engine.index.documents or (self.folder / source).exists():
                 return Refused("name_taken", {"source": source})
-            key = _body_key(text)
-            same = next((d for d in engine.index.documents.values() if _body_key(d.text) == key), None)
+            same = _same_body(engine.index, _body_key(text))
             if same is not None:
                 return Refused("duplicate", {"source": same.source, "title": same.title})
             self.folder.mkdir(parents=True, exist_ok=True)

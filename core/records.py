@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from dataclasses import dataclass, field
+
+
+def body_key(body: str) -> str:
+    """What makes two articles the same: the body's characters, whitespace and width folded.
+
+    >>> body_key("英伟达 投资 ＵＳ$１００亿。\\n") == body_key("英伟达投资US$100亿。")
+    True
+    """
+    folded = unicodedata.normalize("NFKC", body)
+    return hashlib.sha256("".join(folded.split()).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -21,6 +33,11 @@ class Document:
     url: str | None = None
     body_start: int = 0
     meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def body_key(self) -> str:
+        """`body_key` of the text after the front matter (the index manifest keeps it per document)."""
+        return body_key(self.text[self.body_start:])
 
 
 @dataclass(frozen=True)

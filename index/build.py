@@ -258,7 +258,7 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
             "chromadb": chromadb.__version__,
             "keyword": {"tokenizer": "jieba-search+latin", "library": "bm25s"},
             "counts": {"documents": len(docs), "chunks": len(all_chunks), "sentences": len(sentences)},
-            "documents": {d.source: {"sha256": d.sha256, "title": d.title, "date": d.date,
+            "documents": {d.source: {"sha256": d.sha256, "body_key": d.body_key, "title": d.title, "date": d.date,
                                      "chunks": sum(c.source == d.source for c in all_chunks)} for d in docs},
             "skipped": [asdict(s) for s in skipped],
         })

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from browser import ask, chromium_page, served, shot
 from conftest import fake_index
@@ -36,16 +38,22 @@ def test_upload_a_pdf_and_a_docx_ask_about_them_then_remove_one(engine):
         page.goto(url)
         page.get_by_role("tab", name="Documents").click()
         page.locator("#cw-add").get_by_text("Add articles").click()
+        engine.embedder._inner.delay = 0.6  # slow enough to be seen while it indexes
         page.locator("#cw-upload input[type=file]").set_input_files(files)
+        page.wait_for_function("() => /not searchable yet/.test(document.querySelector('#cw-library-report').innerText)",
+                               timeout=60_000)
+        shot(page, "library-indexing")
+        assert "Indexing routers.pdf" in report(page)
+        assert page.locator("#cw-library-report").bounding_box()["height"] >= 60  # room to show it (CSS)
+        engine.embedder._inner.delay = 0.0
         page.wait_for_function("() => /broken\\.pdf/.test(document.querySelector('#cw-library-report').innerText)",
                                timeout=60_000)
-        lines = report(page).splitlines()
+        lines = [re.sub(r"\d+\.\d s", "T", line) for line in report(page).splitlines() if line.strip()]
         shot(page, "library-uploaded")
-        assert [line for line in lines if line.strip()] == [
-            "✓ routers.pdf: added as “Routers”, 1 passages, in " + lines[0].split(", in ")[1],
-            "✓ bank.docx: added as “Wind farm loan”, 1 passages, in " + lines[2].split(", in ")[1],
-            "✗ broken.pdf: the file is damaged or not what its name says (" + lines[4].split("says (")[1]]
-        assert lines[4].endswith("). Nothing was changed.")
+        assert lines[:2] == ["✓ routers.pdf: added as “Routers”, searchable now (1 passage, indexed in T).",
+                             "✓ bank.docx: added as “Wind farm loan”, searchable now (1 passage, indexed in T)."]
+        assert lines[2].startswith("✗ broken.pdf: the file is damaged or not what its name says (")
+        assert lines[2].endswith("). Nothing was changed.") and len(lines) == 3
         table = page.locator("#cw-doc-table").inner_text()
         assert "routers.txt" in table and "bank.txt" in table and "broken" not in table
 
@@ -63,6 +71,8 @@ def test_upload_a_pdf_and_a_docx_ask_about_them_then_remove_one(engine):
         page.locator("#cw-remove").click()
         page.wait_for_function("() => /removed/.test(document.querySelector('#cw-library-report').innerText)",
                                timeout=60_000)
+        assert re.sub(r"\d+\.\d s", "T", report(page)) == \
+            "✓ routers.txt: removed, no longer searchable (index rebuilt in T)."
         assert "routers.txt" not in page.locator("#cw-doc-table").inner_text()
         page.get_by_role("tab", name="Chat").click()
         ask(page, "How many quantum routers did Zorblax Dynamics ship to Lisbon?", timeout_s=60)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -59,7 +60,9 @@ def test_build_publishes_a_readable_index(settings, docs):
     assert manifest["counts"] == {"documents": 3, "chunks": 8, "sentences": 8}
     assert manifest["chunker"] == {"chunk_chars": 20, "chunk_overlap": 0}
     assert manifest["embedding"]["dim"] == 64
+    body = ARTICLES["c.md"].split("---\n")[2]  # the body key leaves the front matter out
     assert manifest["documents"]["c.md"] == {"sha256": manifest["documents"]["c.md"]["sha256"],
+                                             "body_key": hashlib.sha256(body.encode()).hexdigest(),
                                              "title": "AMD交易", "date": "2025-10-06", "chunks": 2}
     assert manifest["chromadb"] == chromadb.__version__
 

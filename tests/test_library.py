@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import re
+from types import SimpleNamespace
 
 import pytest
 from conftest import fake_index
@@ -13,7 +16,10 @@ from app.engine import load_engine, warm_up
 from app.library import Changed, Library, Live, Refused
 from app.pipeline import answer
 from app.ui import build_ui
+from app.ui.library_tab import make_library_handlers
+from core.records import Document
 from core.settings import Settings
+from index import manifest as mf
 
 ARTICLES = {"oracle.txt": "甲骨文的总债务股本比为427%。微软的总债务股本比为32.7%。"}
 FACT = "Zorblax Dynamics shipped 4,812 quantum routers to Lisbon in March."
@@ -99,3 +105,89 @@ def test_the_warm_up_answers_one_question_before_anyone_asks(library):
     engine.chat.replies.append("1")
     assert warm_up(engine) > 0
     assert len(engine.chat.prompts) == 1 and engine.chat.replies == []
+
+
+def test_each_articles_body_key_is_kept_in_the_manifest_and_an_upload_reads_it_from_there(library, monkeypatch):
+    manifest = library.live.engine.index.manifest
+    assert manifest["documents"]["oracle.txt"]["body_key"] == hashlib.sha256(ARTICLES["oracle.txt"].encode()).hexdigest()
+    hashed = []  # the indexed articles hashed again, by source
+    real = Document.body_key
+    monkeypatch.setattr(Document, "body_key", property(lambda d: hashed.append(d.source) or real.fget(d)))
+    duplicate = Refused("duplicate", {"source": "oracle.txt", "title": library.live.engine.index.documents["oracle.txt"].title})
+    assert library.add("copy.md", ("  " + ARTICLES["oracle.txt"] + "\n").encode()) == duplicate
+    assert hashed == []
+    assert isinstance(library.paste("Router news", FACT), Changed)
+    assert hashed == ["oracle.txt", "Router_news.txt"]  # once each, by the build, into the new manifest
+    assert library.live.engine.index.manifest["documents"]["Router_news.txt"]["body_key"] == \
+        hashlib.sha256(FACT.replace(" ", "").encode()).hexdigest()
+
+
+def test_an_index_built_before_the_manifest_kept_body_keys_still_finds_duplicates(library, monkeypatch):
+    # an older build, as `python -m index` left it: no "body_key"; it is still served as it is
+    path = library.live.engine.index.build / "manifest.json"
+    old = mf.read(path)
+    for entry in old["documents"].values():
+        del entry["body_key"]
+    mf.write(path, old)
+    engine = library.live.engine
+    library = Library(Live(load_engine(engine.settings, embedder=engine.embedder, chat=engine.chat)))
+    hashed = []
+    real = Document.body_key
+    monkeypatch.setattr(Document, "body_key", property(lambda d: hashed.append(d.source) or real.fget(d)))
+    duplicate = Refused("duplicate", {"source": "oracle.txt", "title": engine.index.documents["oracle.txt"].title})
+    assert library.add("copy.md", ARTICLES["oracle.txt"].encode()) == duplicate
+    assert hashed == ["oracle.txt"]  # hashed here, as before the manifest kept the keys
+    assert isinstance(library.paste("Router news", FACT), Changed)
+    assert sorted(library.live.engine.index.manifest["documents"]["oracle.txt"]) == \
+        ["body_key", "chunks", "date", "sha256", "title"]  # the next build keeps them
+
+
+class Bar:
+    """gr.Progress's place: each call's (progress, desc, unit), and whether the article was searchable then."""
+
+    def __init__(self, library: Library, source: str):
+        self.library, self.source, self.calls = library, source, []
+
+    def __call__(self, progress=None, desc=None, total=None, unit="steps"):
+        searchable = self.source in self.library.live.engine.index.documents
+        self.calls.append((progress, desc, unit, searchable))
+
+
+def browser(lang: str):
+    return SimpleNamespace(headers={"accept-language": lang}, session_hash="page-1")
+
+
+def seconds(text: str) -> str:
+    return re.sub(r"\d+\.\d s|\d+\.\d 秒", "T", text)
+
+
+def test_the_tab_says_an_article_is_not_searchable_while_indexing_and_searchable_once_published(library, tmp_path):
+    add_files, add_pasted, remove_picked = make_library_handlers(library.live, library)
+    bar = Bar(library, "Router_news.txt")
+    report, title, text, *_ = add_pasted("Router news", FACT, "oracle.txt", browser("zh-CN,zh;q=0.9"), bar)
+    assert seconds(report) == "✓ Router news：已加入「Router news」，现在可以检索（1 个段落，索引用时 T）。"
+    assert (title, text) == ("", "")
+    assert bar.calls == [(None, "正在索引 Router news：暂时还不能检索…", "steps", False),
+                         ((0, 1), "正在索引 Router news，暂时还不能检索：已嵌入的段落", "个段落", False),
+                         ((1, 1), "正在索引 Router news，暂时还不能检索：已嵌入的段落", "个段落", False)]
+    assert "Router_news.txt" in library.live.engine.index.documents
+
+    bar = Bar(library, "Router_news.txt")
+    report, *_ = remove_picked("Router_news.txt", browser("en-US"), bar)
+    assert seconds(report) == "✓ Router\\_news.txt: removed, no longer searchable (index rebuilt in T)."
+    assert bar.calls == [(None, "Removing Router_news.txt: still searchable until the new index is ready…", "steps",
+                          True)]
+    assert "Router_news.txt" not in library.live.engine.index.documents
+
+    upload = tmp_path / "routers.docx"
+    upload.write_bytes(make_docx([FACT, "Lisbon took 2,001 of them."], title="Router shipments"))
+    bar = Bar(library, "routers.txt")
+    report, *_ = add_files([str(upload)], "oracle.txt", browser("en-US"), bar)
+    assert seconds(report) == "✓ routers.docx: added as “Router shipments”, searchable now (1 passage, indexed in T)."
+    assert [(p, desc, unit) for p, desc, unit, _ in bar.calls] == [
+        (None, "Indexing routers.docx: not searchable yet…", "steps"),
+        ((0, 1), "Indexing routers.docx, not searchable yet: passages embedded", "passage"),
+        ((1, 1), "Indexing routers.docx, not searchable yet: passages embedded", "passage"),
+        ((0, 1), "Indexing routers.docx, not searchable yet: sentences embedded", "sentence"),
+        ((1, 1), "Indexing routers.docx, not searchable yet: sentences embedded", "sentence")]
+    assert [searchable for *_, searchable in bar.calls] == [False] * 5

@@ -22,6 +22,7 @@ from app.ui.downloads import COOKIE, Downloads
 from app.ui.layout import make_ask, make_clear, make_export, make_look, make_stop, make_write, restore
 from app.ui.line import Line
 from app.ui.sources import sources_html
+from app.ui.strings import MESSAGES, message
 from app.ui.ticker import ticking
 from app.validate import InvalidQuestion
 
@@ -167,7 +168,7 @@ def test_the_page_shows_passages_and_the_quick_answer_before_the_model_then_the_
                     {"role": "assistant", "content": "甲骨文的总债务股本比为427%。[\\[1\\]](#src-0-1)\n\n"
                                                      "_Quick answer from the passages; the model is choosing the sentences that answer…_"}]
     assert (turns, box) == ([], "")
-    assert without_time(status) == "Waiting for the model: 0 question(s) ahead of yours… · T"
+    assert without_time(status) == "Waiting for the model: 0 questions ahead of yours… · T"
     assert '<mark>甲骨文的总债务股本比为427%。</mark>' in sources
     assert all(s[-1] is gr.skip() or isinstance(s[-1], dict) for s in shown[:-1])  # no ticket before the last
     assert line.busy("page-1")
@@ -189,7 +190,7 @@ def test_a_second_question_while_one_is_in_flight_is_refused_and_kept_in_the_box
     assert list(make_look(Live(engine), line)("那微软呢？", [], [], request())) == [(gr.skip(),) * 6]
     assert warnings == ["One question at a time: wait for this answer, or press Stop. Your question is still in the box."]
     other = list(make_look(Live(engine), line)(QUESTION, [], [], request(session="page-2")))[-1]
-    assert without_time(other[3]) == "Waiting for the model: 1 question(s) ahead of yours… · T"
+    assert without_time(other[3]) == "Waiting for the model: 1 question ahead of yours… · T"
     assert line.take("page-2", ticket) is None  # a ticket belongs to the page it was handed to
 
 
@@ -262,3 +263,26 @@ def test_a_reload_draws_the_kept_conversation_again(engine):
     assert restore(None, request()) == ([], [], sources_html([], "en"))
     assert saved.load({"version": 1, "turns": [{"question": "q"}]}) == []  # damaged: start afresh
     assert saved.load({"version": 0, "turns": []}) == []
+
+
+def test_every_count_agrees_with_its_number_in_english_and_chinese():
+    added = {"name": "a.txt", "title": "A", "s": 1.25}
+    assert [message("en", "library_added", n=n, **added) for n in (1, 2)] == [
+        "✓ a.txt: added as “A”, searchable now (1 passage, indexed in 1.2 s).",
+        "✓ a.txt: added as “A”, searchable now (2 passages, indexed in 1.2 s)."]
+    assert [message("zh", "library_added", n=n, **added) for n in (1, 2)] == [
+        "✓ a.txt：已加入「A」，现在可以检索（1 个段落，索引用时 1.2 秒）。",
+        "✓ a.txt：已加入「A」，现在可以检索（2 个段落，索引用时 1.2 秒）。"]
+    assert [message("en", "waiting", n=n) for n in (0, 1, 2)] == [
+        "Waiting for the model: 0 questions ahead of yours…", "Waiting for the model: 1 question ahead of yours…",
+        "Waiting for the model: 2 questions ahead of yours…"]
+    assert [message("en", "export_once", n=n) for n in (1, 10)] == [
+        "This link works once, in this browser, for 1 minute; press Export again for another copy.",
+        "This link works once, in this browser, for 10 minutes; press Export again for another copy."]
+    assert [message("en", "unit_chunk", n=n) for n in (1, 2)] + [message("zh", "unit_chunk", n=2)] == \
+        ["passage", "passages", "个段落"]
+    # an English message that puts a word after its count must have a form for one and a form for many
+    assert [key for key, text in MESSAGES["en"].items()
+            if isinstance(text, str) and (re.search(r"\{n\} [a-z]", text) or "(s)" in text)] == []
+    assert [key for key, text in MESSAGES["en"].items() if isinstance(text, dict) and set(text) != {"one", "other"}] == []
+    assert set(MESSAGES["en"]) == set(MESSAGES["zh"])

@@ -21,6 +21,8 @@ DOCUMENTS_CSS = """
   font-size: 0.75em; font-weight: 600; line-height: 1.4; vertical-align: 0.1em;
   background: rgba(100, 116, 139, 0.25); user-select: none;
 }
+/* The indexing progress is drawn over the report; an empty report has no height to show it in. */
+#cw-library-report:has(.pending) { min-height: 5em; }
 """
 
 

@@ -258,7 +258,7 @@ def make_export(downloads: Downloads):
         # relative link: it works behind a proxy that serves the app under a path prefix
         return (f'<a class="cw-download" href="export/{token}" download="citewise-conversation-{stamp}.md">'
                 f'⬇ {html.escape(message(lang, "export_link"))}</a> <span class="cw-download-note">'
-                f'{html.escape(message(lang, "export_once", minutes=EXPORT_TTL_S // 60))}</span>')
+                f'{html.escape(message(lang, "export_once", n=EXPORT_TTL_S // 60))}</span>')
 
     return export
 

@@ -21,14 +21,15 @@ HEADERS = ["Title / 标题", "Date / 日期", "File / 文件", "Passages / 段�
 REFUSAL_VALUES = ("error", "max_bytes", "size", "suffix", "detected", "offset", "pages", "source", "title")
 
 
-
 def said(outcome: Changed | Refused, name: str, lang: str) -> str:
     """One line of the tab's report for one file or paste, in the reader's language.
 
     >>> said(Refused("corrupt", {"error": "PdfiumError"}), "a.pdf", "en")
     '✗ a.pdf: the file is damaged or not what its name says (PdfiumError). Nothing was changed.'
+    >>> said(Changed("a.txt", "A", 1, 1.25), "a.txt", "en")
+    '✓ a.txt: added as “A”, searchable now (1 passage, indexed in 1.2 s).'
     >>> said(Changed("a.txt", "A", 3, 1.25), "a.txt", "zh")
-    '✓ a.txt：已加入「A」，3 个段落，用时 1.2 秒。现在的提问会用到它。'
+    '✓ a.txt：已加入「A」，现在可以检索（3 个段落，索引用时 1.2 秒）。'
     """
     name = escape(name)  # a file name and a title are the uploader's text, shown as Markdown
     if isinstance(outcome, Changed):
@@ -83,27 +84,7 @@ def documents_tab(live: Live | None, library: Library | None) -> None:
     if library is None:
         return
 
-    def add_files(paths: list[str] | None, picked: str | None, request: gr.Request, progress=gr.Progress()):  # noqa: B008 (how Gradio finds a progress bar)
-        lang = request_language(request)
-        lines, last = [], None
-        for path in paths or []:
-            name = Path(path).name  # Gradio keeps the uploaded file's own name
-            outcome = library.add(name, Path(path).read_bytes(), counter(progress, lang, name))
-            lines.append(said(outcome, name, lang))
-            last = outcome.source if isinstance(outcome, Changed) else last
-        return "\n\n".join(lines), None, *_views(live, library, last or picked)
-
-    def add_pasted(title: str, text: str, picked: str | None, request: gr.Request, progress=gr.Progress()):  # noqa: B008 (how Gradio finds a progress bar)
-        lang = request_language(request)
-        outcome = library.paste(title, text, counter(progress, lang, title or "…"))
-        done = isinstance(outcome, Changed)
-        return (said(outcome, title or message(lang, "pasted"), lang), "" if done else gr.skip(),
-                "" if done else gr.skip(), *_views(live, library, outcome.source if done else picked))
-
-    def remove_picked(source: str, request: gr.Request, progress=gr.Progress()):  # noqa: B008 (how Gradio finds a progress bar)
-        lang = request_language(request)
-        outcome = library.remove(source, counter(progress, lang, source))
-        return said(outcome, source, lang), *_views(live, library, None if isinstance(outcome, Changed) else source)
+    add_files, add_pasted, remove_picked = make_library_handlers(live, library)
 
     # one change at a time, beside answering (its own slot: questions keep their answers meanwhile)
     files.upload(add_files, [files, pick], [report, files, *views], concurrency_id="library", concurrency_limit=1,
@@ -115,11 +96,48 @@ def documents_tab(live: Live | None, library: Library | None) -> None:
                  show_progress="full", show_progress_on=[report], api_visibility="private")
 
 
+def make_library_handlers(live: Live, library: Library):
+    """The tab's three handlers: add uploaded files, add the pasted text, remove the picked article.
+
+    Each says on the progress bar, before the library starts, whether the article can be found
+    meanwhile (an added one not yet, a removed one still), then reports the outcome with `said`.
+    """
+
+    def add_files(paths: list[str] | None, picked: str | None, request: gr.Request, progress=gr.Progress()):  # noqa: B008 (how Gradio finds a progress bar)
+        lang = request_language(request)
+        lines, last = [], None
+        for path in paths or []:
+            name = Path(path).name  # Gradio keeps the uploaded file's own name
+            progress(None, desc=message(lang, "library_adding", name=name))
+            outcome = library.add(name, Path(path).read_bytes(), counter(progress, lang, name))
+            lines.append(said(outcome, name, lang))
+            last = outcome.source if isinstance(outcome, Changed) else last
+        return "\n\n".join(lines), None, *_views(live, library, last or picked)
+
+    def add_pasted(title: str, text: str, picked: str | None, request: gr.Request, progress=gr.Progress()):  # noqa: B008 (how Gradio finds a progress bar)
+        lang = request_language(request)
+        name = title or message(lang, "pasted")
+        progress(None, desc=message(lang, "library_adding", name=name))
+        outcome = library.paste(title, text, counter(progress, lang, name))
+        done = isinstance(outcome, Changed)
+        return (said(outcome, name, lang), "" if done else gr.skip(),
+                "" if done else gr.skip(), *_views(live, library, outcome.source if done else picked))
+
+    def remove_picked(source: str, request: gr.Request, progress=gr.Progress()):  # noqa: B008 (how Gradio finds a progress bar)
+        lang = request_language(request)
+        progress(None, desc=message(lang, "library_removing", name=source))
+        outcome = library.remove(source, counter(progress, lang, source))
+        return said(outcome, source, lang), *_views(live, library, None if isinstance(outcome, Changed) else source)
+
+    return add_files, add_pasted, remove_picked
+
+
 def counter(progress: gr.Progress, lang: str, name: str):
-    """Reports the build's embedding counts to the page's progress bar."""
+    """Reports the build's embedding counts to the page's progress bar, in the reader's language."""
 
     def count(what: str, done: int, total: int) -> None:
         if total:
-            progress((done, total), desc=message(lang, f"embedding_{what}", name=name), unit=what)
+            progress((done, total), desc=message(lang, f"embedding_{what}", name=name),
+                     unit=message(lang, f"unit_{what}", n=total))
 
     return count

@@ -74,7 +74,8 @@ MESSAGES = {
         "writing": "Writing the answer in English…",
         "checking": "Checking each quoted sentence against its passage…",
         "done": "Answered in {s:.1f} s.",
-        "waiting": "Waiting for the model: {n} question(s) ahead of yours…",
+        "waiting": {"one": "Waiting for the model: {n} question ahead of yours…",
+                    "other": "Waiting for the model: {n} questions ahead of yours…"},
         "read_share": "{p:.0f}% read",
         "one_at_a_time": "One question at a time: wait for this answer, or press Stop. Your question is still in the box.",
         "stopped": "Stopped: this partial answer was not checked against the passages.",
@@ -91,8 +92,10 @@ MESSAGES = {
         "export_empty": "Nothing to export yet: ask a question first.",
         "export_no_cookie": "Export needs the browser to keep this site's session cookie; allow cookies and try again.",
         "export_link": "Download the conversation (Markdown)",
-        "export_once": "This link works once, in this browser, for {minutes} minutes; press Export again for "
-                       "another copy.",
+        "export_once": {"one": "This link works once, in this browser, for {n} minute; press Export again for "
+                               "another copy.",
+                        "other": "This link works once, in this browser, for {n} minutes; press Export again for "
+                                 "another copy."},
         "export_gone": "No such export for this browser: it was downloaded already, it expired, or it belongs "
                        "to another browser. Press Export again in the chat.",
         "engine_error": "The chat cannot answer yet: {why}",
@@ -106,12 +109,17 @@ MESSAGES = {
         "figure_missing": "{f} is not in the translation",
         "figure_added": "{f} is not in the original",
         "untranslated": "Left untranslated: {words}.",
-        "library_added": "✓ {name}: added as “{title}”, {n} passages, in {s:.1f} s. Questions use it from now on.",
-        "library_removed": "✓ {name}: removed in {s:.1f} s. Questions no longer use it.",
+        "library_added": {"one": "✓ {name}: added as “{title}”, searchable now ({n} passage, indexed in {s:.1f} s).",
+                          "other": "✓ {name}: added as “{title}”, searchable now ({n} passages, indexed in {s:.1f} s)."},
+        "library_removed": "✓ {name}: removed, no longer searchable (index rebuilt in {s:.1f} s).",
+        "library_adding": "Indexing {name}: not searchable yet…",
+        "library_removing": "Removing {name}: still searchable until the new index is ready…",
         "library_refused": "✗ {name}: {why}. Nothing was changed.",
         "pasted": "pasted text",
-        "embedding_chunk": "Indexing {name}: passages embedded",
-        "embedding_sentence": "Indexing {name}: sentences embedded",
+        "embedding_chunk": "Indexing {name}, not searchable yet: passages embedded",
+        "embedding_sentence": "Indexing {name}, not searchable yet: sentences embedded",
+        "unit_chunk": {"one": "passage", "other": "passages"},  # after "done/total" on the progress bar
+        "unit_sentence": {"one": "sentence", "other": "sentences"},
         "refused_empty": "the file is empty",
         "refused_too_big": "it is larger than the {max_bytes} limit",
         "refused_unsupported_type": "files of this type ({suffix}) cannot be read; use .txt, .md, .pdf, .docx or .html",
@@ -151,7 +159,7 @@ MESSAGES = {
         "export_empty": "还没有可导出的内容：请先提问。",
         "export_no_cookie": "导出需要浏览器保存本站的会话 Cookie：请允许 Cookie 后重试。",
         "export_link": "下载对话记录（Markdown）",
-        "export_once": "此链接只能在本浏览器中使用一次，{minutes} 分钟内有效；如需再次下载，请重新点击导出。",
+        "export_once": "此链接只能在本浏览器中使用一次，{n} 分钟内有效；如需再次下载，请重新点击导出。",
         "export_gone": "本浏览器没有这个导出文件：它已被下载、已过期，或属于其他浏览器。请在聊天页面重新点击导出。",
         "engine_error": "暂时无法回答：{why}",
         "failed": "回答时出错（{why}）。问题没有丢失：请重试；如果一直失败，请查看应用的控制台。",
@@ -163,12 +171,16 @@ MESSAGES = {
         "figure_missing": "译文缺少 {f}",
         "figure_added": "原文没有 {f}",
         "untranslated": "未译出：{words}。",
-        "library_added": "✓ {name}：已加入「{title}」，{n} 个段落，用时 {s:.1f} 秒。现在的提问会用到它。",
-        "library_removed": "✓ {name}：已删除，用时 {s:.1f} 秒。之后的提问不再使用它。",
+        "library_added": "✓ {name}：已加入「{title}」，现在可以检索（{n} 个段落，索引用时 {s:.1f} 秒）。",
+        "library_removed": "✓ {name}：已删除，不再被检索（重建索引用时 {s:.1f} 秒）。",
+        "library_adding": "正在索引 {name}：暂时还不能检索…",
+        "library_removing": "正在删除 {name}：新索引就绪前仍会被检索…",
         "library_refused": "✗ {name}：{why}。没有做任何更改。",
         "pasted": "粘贴的文本",
-        "embedding_chunk": "正在索引 {name}：已嵌入的段落",
-        "embedding_sentence": "正在索引 {name}：已嵌入的句子",
+        "embedding_chunk": "正在索引 {name}，暂时还不能检索：已嵌入的段落",
+        "embedding_sentence": "正在索引 {name}，暂时还不能检索：已嵌入的句子",
+        "unit_chunk": "个段落",
+        "unit_sentence": "个句子",
         "refused_empty": "文件是空的",
         "refused_too_big": "文件超过 {max_bytes} 的上限",
         "refused_unsupported_type": "无法读取这种类型的文件（{suffix}）；请使用 .txt、.md、.pdf、.docx 或 .html",
@@ -204,7 +216,18 @@ def request_language(request) -> str:
 
 
 def message(lang: str, key: str, **values) -> str:
-    return MESSAGES[lang][key].format(**values)
+    """A handler's message in `lang`. A message with a count names it `n`; where the language
+    inflects for it (English), the message is {"one": …, "other": …} and agrees with `n`.
+
+    >>> message("en", "waiting", n=1), message("en", "waiting", n=2)
+    ('Waiting for the model: 1 question ahead of yours…', 'Waiting for the model: 2 questions ahead of yours…')
+    >>> message("zh", "waiting", n=1)
+    '正在排队等待模型：前面还有 1 个问题…'
+    """
+    text = MESSAGES[lang][key]
+    if isinstance(text, dict):
+        text = text["one" if values["n"] == 1 else "other"]
+    return text.format(**values)
 
 
 def figures_differ(lang: str, missing: tuple[str, ...], added: tuple[str, ...]) -> str:
