@@ -315,7 +315,7 @@ def build_ui(engine: Engine | None, problem: str | None = None, downloads: Downl
                 with gr.Column(scale=2):
                     sources = gr.HTML(sources_html([], "en"), elem_id="cw-sources")
             with gr.Tab(I18N("documents_tab"), id="documents"):
-                documents_tab(live, library)
+                changes = documents_tab(live, library)
 
         ticket = gr.Textbox(visible="hidden", elem_id="cw-ticket")  # hands a turn from `look` to `write`
         api_ask = gr.Button(visible=False)
@@ -350,7 +350,8 @@ def build_ui(engine: Engine | None, problem: str | None = None, downloads: Downl
         demo.load(restore, [kept], [chatbot, turns, sources], queue=False)
         described = make_described(live, problem)
         demo.load(described, None, [intro, question, examples], queue=False)
-        chat_tab.select(described, None, [intro, question, examples], queue=False, show_progress="hidden")
+        for shown in (chat_tab.select, *(change.then for change in changes)):
+            shown(described, None, [intro, question, examples], queue=False, show_progress="hidden")
     demo.downloads = downloads
     return demo
 

@@ -55,7 +55,8 @@ def _views(live: Live, library: Library | None, source: str | None = None):
             shown, gr.update(interactive=can_remove))
 
 
-def documents_tab(live: Live | None, library: Library | None) -> None:
+def documents_tab(live: Live | None, library: Library | None) -> list:
+    """The tab; returns the events that change the library (the page describes it anew after each)."""
     documents = sorted(live.engine.index.documents.values(), key=lambda d: d.source) if live else []
     chunks = live.engine.index.chunks if live else []
     table = gr.Dataframe(document_rows(documents, chunks), label=I18N("documents_table"), interactive=False,
@@ -67,7 +68,8 @@ def documents_tab(live: Live | None, library: Library | None) -> None:
                            visible=library is not None)
     report = gr.Markdown(elem_id="cw-library-report")
     if library is not None:
-        with gr.Accordion(I18N("add_articles"), open=False, elem_id="cw-add"):
+        # open on an empty library: adding articles is the only thing to do there
+        with gr.Accordion(I18N("add_articles"), open=not documents, elem_id="cw-add"):
             files = gr.File(label=I18N("add_files"), file_count="multiple", file_types=ACCEPTED, type="filepath",
                             elem_id="cw-upload")
             with gr.Row():
@@ -78,22 +80,24 @@ def documents_tab(live: Live | None, library: Library | None) -> None:
             gr.Markdown(I18N("add_hint"))
     shown = gr.HTML(document_html(documents[0], chunks) if documents else "", elem_id="cw-doc")
     if live is None:
-        return
+        return []
     views = [table, pick, shown, remove]
     pick.change(lambda s: _views(live, library, s)[2:], pick, [shown, remove], queue=False)
     if library is None:
-        return
+        return []
 
     add_files, add_pasted, remove_picked = make_library_handlers(live, library)
 
     # one change at a time, beside answering (its own slot: questions keep their answers meanwhile)
-    files.upload(add_files, [files, pick], [report, files, *views], concurrency_id="library", concurrency_limit=1,
-                 show_progress="full", show_progress_on=[report], api_visibility="private")
-    add_text.click(add_pasted, [paste_title, paste_text, pick], [report, paste_title, paste_text, *views],
-                   concurrency_id="library", concurrency_limit=1, show_progress="full", show_progress_on=[report],
-                   api_visibility="private")
-    remove.click(remove_picked, pick, [report, *views], concurrency_id="library", concurrency_limit=1,
-                 show_progress="full", show_progress_on=[report], api_visibility="private")
+    return [
+        files.upload(add_files, [files, pick], [report, files, *views], concurrency_id="library",
+                     concurrency_limit=1, show_progress="full", show_progress_on=[report], api_visibility="private"),
+        add_text.click(add_pasted, [paste_title, paste_text, pick], [report, paste_title, paste_text, *views],
+                       concurrency_id="library", concurrency_limit=1, show_progress="full",
+                       show_progress_on=[report], api_visibility="private"),
+        remove.click(remove_picked, pick, [report, *views], concurrency_id="library", concurrency_limit=1,
+                     show_progress="full", show_progress_on=[report], api_visibility="private"),
+    ]
 
 
 def make_library_handlers(live: Live, library: Library):
