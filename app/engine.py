@@ -20,7 +20,7 @@ from app.scope import IN_SCOPE, ScopeReader
 from core.settings import Settings
 from index.embedder import Embedder, load_embedder
 from index.glossary import Glossary
-from index.profile import Profile
+from index.profile import NO_ARTICLES
 from index.reader import IndexReader, check_published, open_index
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class Engine:
     planted: frozenset[int] = frozenset()  # sentence rows read as instructions to a machine (app.planted)
     # (Chinese, Latin) forms of the names the articles give in both scripts (app.answering.names)
     names: tuple[tuple[str, str], ...] = ()
-    about: About = About(Profile((), None, None, ()), (), ())  # the library as the page describes it
+    about: About = About(NO_ARTICLES, (), ())  # the library as the page describes it
 
 
 def load_engine(settings: Settings, embedder: Embedder | None = None, chat: BaseChatModel | None = None,

@@ -62,6 +62,9 @@ class Profile:
         return cls(tuple(row["titles"]), row["first_date"], row["last_date"], tuple(row["names"]))
 
 
+NO_ARTICLES = Profile((), None, None, ())
+
+
 def describe(documents: list[Document], most: int = MOST_NAMES) -> Profile:
     """Titles newest first, the date range, and the names most documents mention.
 

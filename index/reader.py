@@ -19,7 +19,7 @@ from index import manifest as mf
 from index.build import current_build, damage
 from index.embedder import Embedder, model_identity
 from index.keywords import KeywordIndex
-from index.profile import Profile
+from index.profile import NO_ARTICLES, Profile
 from index.store import open_client, vector_store
 
 REBUILD = "Run `python -m index` to rebuild it."
@@ -39,7 +39,7 @@ class IndexReader:
     sentences: list[Sentence]
     sentence_vectors: np.ndarray
     chunk_sentences: list[list[int]]  # per chunk row: rows of the sentences inside it
-    profile: Profile  # what the library is about (index.profile), made at build time
+    profile: Profile = NO_ARTICLES  # what the library is about (index.profile), made at build time
 
     def __post_init__(self) -> None:
         self.chunk_row = {c.id: i for i, c in enumerate(self.chunks)}
