@@ -215,12 +215,15 @@ def run(engine: Engine, args: argparse.Namespace, log=print) -> dict:
                      "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "args": vars(args)}
     gold = [row for path in args.gold for row in gold_questions(path)]
     questions = [r["question"] for r in gold]
-    if not args.no_index:
+    if not args.no_index and args.index_in_process:
         log("index: building the articles with an empty vector cache …")
-        results["index"] = bench_index(engine.settings, engine.embedder if args.index_in_process else None)
-        if not args.index_in_process:
-            log("index: each embedding backend, side by side …")
-            results["backends"] = bench_backends(engine.settings)
+        results["index"] = bench_index(engine.settings, engine.embedder)
+    elif not args.no_index:
+        from provision.export import backend
+
+        log("index: building the articles with an empty vector cache, each embedding backend side by side …")
+        results["backends"] = bench_backends(engine.settings)
+        results["index"] = next(r for r in results["backends"] if r["backend"] == backend(engine.settings))
     if args.articles:
         from bench.articles import run_articles
 
