@@ -32,7 +32,7 @@ def test_seed_index_counts(real):
 
 def test_openvino_vectors_agree_with_torch(real_built):
     """The export in bf16 against the model itself in fp32: passages, sentences and questions.
-    The bound is under the lowest cosine measured over the seeds' 544 texts (D32)."""
+    The bound is under the lowest cosine measured on 80 seed texts, 0.9997 (D32)."""
     from index.chunking import chunk_document, document_sentences
     from index.documents import load_documents
     from index.embedder import load_embedder
