@@ -22,10 +22,15 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.settings import ROOT, Settings
 from eval.score import load, score, summarize
+
+if TYPE_CHECKING:
+    from index.embedder import Embedder
 
 GOLD = ROOT / "eval" / "gold_v2.jsonl"
 CORPORA = ROOT / "eval" / "corpora"
@@ -113,8 +118,10 @@ def select(path: Path, split: str, lang: str | None, limit: int | None) -> list[
             if lang in (None, g["lang"])][:limit]
 
 
-def corpus_settings(settings: Settings, name: str) -> Settings:
-    """Settings for a library of eval/corpora/, indexed (once per run) in a temporary folder."""
+def corpus_settings(settings: Settings, name: str, load: Callable[[], Embedder] | None = None) -> Settings:
+    """Settings for a library of eval/corpora/, indexed (once per run) in a temporary folder.
+
+    `load` gives the embedder when the caller already has one (default: load the configured model)."""
     import tempfile
 
     from index.build import build_index
@@ -125,7 +132,7 @@ def corpus_settings(settings: Settings, name: str) -> Settings:
         raise SystemExit(f"No corpus at {docs}: the corpora are {sorted(p.name for p in CORPORA.iterdir() if p.is_dir())}")
     folder = Path(tempfile.mkdtemp(prefix=f"citewise-{name}-"))
     settings = settings.with_(docs_dirs=(docs,), index_dir=folder / "index", uploads_dir=folder / "uploads")
-    build_index(settings, lambda: load_embedder(settings))
+    build_index(settings, load or (lambda: load_embedder(settings)))
     return settings
 
 

@@ -2,6 +2,7 @@
 
     python -m eval.retrieval                       # the project gold set, current settings
     python -m eval.retrieval --gold other.jsonl    # another gold file of the same format
+    python -m eval.retrieval --corpus zh_city      # a library of eval/corpora/, indexed in a temporary folder
     python -m eval.retrieval --sweep-weights       # try keyword weights per language
     python -m eval.retrieval --chunk-sizes 120,200,300 --overlaps 0,1   # rebuild and compare
 
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from app.retrieve import Fusion, Retriever, search_text
 from core.settings import ROOT, Settings
+from eval.__main__ import CORPORA, corpus_settings
 from eval.score import has_evidence, load
 from index.build import build_index
 from index.embedder import Embedder, load_embedder
@@ -67,15 +69,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.retrieval", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gold", type=Path, action="append", help=f"gold file(s); default {GOLD.name}")
+    parser.add_argument("--corpus", help="a library of eval/corpora/: its docs/ indexed in a temporary folder, "
+                                         "its gold.jsonl asked (unless --gold)")
     parser.add_argument("--sweep-weights", action="store_true")
     parser.add_argument("--chunk-sizes", help="comma-separated chunk sizes to rebuild and compare")
     parser.add_argument("--overlaps", default="0", help="comma-separated sentence overlaps for --chunk-sizes")
     parser.add_argument("--misses", action="store_true", help="list the questions with no hit in the top 5")
     parser.add_argument("--no-glossary", action="store_true", help="search English questions without the glossary")
     args = parser.parse_args(argv)
-    gold = [q for path in (args.gold or [GOLD]) for q in load(path)]
+    default = CORPORA / args.corpus / "gold.jsonl" if args.corpus else GOLD
+    gold = [q for path in (args.gold or [default]) for q in load(path)]
     settings = Settings.from_env()
     embedder = MemoEmbedder(load_embedder(settings))
+    if args.corpus:
+        settings = corpus_settings(settings, args.corpus, lambda: embedder)
 
     configs = [settings]
     if args.chunk_sizes:
