@@ -28,7 +28,7 @@ def expected(settings: Settings, model_id: str, model_sha256: str) -> dict[str, 
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        # the backend too: OpenVINO's bf16 vectors are not torch's bit for bit (D32)
+        # the backend too: OpenVINO's vectors are not torch's bit for bit (D32)
         "embedding": {"id": model_id, "sha256": model_sha256, "backend": backend(settings)},
         "chunker": settings.chunker,
         "store": store_mode(settings),

@@ -144,7 +144,7 @@ def test_another_embedding_model_is_refused(settings, docs):
 
 
 def test_another_embedding_backend_is_refused_and_embeds_everything_again(settings, docs):
-    """OpenVINO's bf16 vectors are not torch's: neither the index nor the vector cache is shared."""
+    """OpenVINO's vectors are not torch's bit for bit: neither the index nor the vector cache is shared."""
     write_docs(docs)
     make_fake_model(settings.models_dir, "embeddinggemma-300m")  # the default model runs on OpenVINO
     on_torch = settings.with_(embed_model="embeddinggemma-300m", embed_backend="torch")
