@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from app.answering.names import name_pairs
 from app.lexicon import Lexicon
 from app.planted import InstructionProbe, planted_rows
 from app.prompts import render
@@ -59,12 +58,12 @@ def load_engine(settings: Settings, embedder: Embedder | None = None, chat: Base
     planted = planted_rows(index.sentences, index.sentence_vectors, index.documents, lexicon.instructions,
                            probe, settings.policy.instruction_score)
     index = index.without(planted)
-    retriever = Retriever(index, embedder, settings.policy.fusion, glossary=Glossary.load())
+    retriever = Retriever(index, embedder, settings.policy.fusion, glossary=Glossary.of(index.words))
     retriever.search("warm-up 预热", k=1)  # first call pays for lazy init in torch and Chroma
     scope = ScopeReader(lexicon.scope, embedder.embed_query)
     if chat is None and with_chat:
         chat = load_chat(settings)
-    names = name_pairs(d.text[d.body_start:] for d in index.documents.values())
+    names = index.words.pairs  # read from the articles when they were indexed (index.corpus_words)
     return Engine(settings, embedder, index, retriever, chat, time.perf_counter() - started, lexicon, scope,
                   planted, names)
 

@@ -4,6 +4,9 @@
     python -m eval.retrieval --gold other.jsonl    # another gold file of the same format
     python -m eval.retrieval --sweep-weights       # try keyword weights per language
     python -m eval.retrieval --chunk-sizes 120,200,300 --overlaps 0,1   # rebuild and compare
+    python -m eval.retrieval --gold eval/gold_v2.jsonl --split tune   # one half of a split gold set
+    python -m eval.retrieval --corpus zh_city --split test   # eval/corpora/zh_city: its docs/ indexed
+                                                             # beside the index folder, its gold.jsonl asked
 
 A hit means a retrieved passage holds one of the question's gold evidence strings, the
 same test as eval/score.py.
@@ -26,6 +29,7 @@ from index.glossary import Glossary
 from index.reader import open_index
 
 GOLD = ROOT / "eval" / "gold.jsonl"
+CORPORA = ROOT / "eval" / "corpora"
 
 
 class MemoEmbedder(Embedder):
@@ -63,6 +67,18 @@ def table(ranked: list[tuple[dict, int]]) -> dict[str, float]:
     return row
 
 
+def corpus_settings(settings: Settings, name: str, embedder: Embedder) -> Settings:
+    """Settings for a library of eval/corpora/, built afresh in `<index dir>/../corpora/<name>` (the
+    folder's vector cache makes a rebuild cheap; a fresh build sees any change of the indexing code)."""
+    docs = CORPORA / name / "docs"
+    if not docs.is_dir():
+        raise SystemExit(f"No corpus at {docs}: the corpora are {sorted(p.name for p in CORPORA.iterdir() if p.is_dir())}")
+    folder = settings.index_dir.parent / "corpora" / name
+    settings = settings.with_(docs_dirs=(docs,), index_dir=folder / "index", uploads_dir=folder / "uploads")
+    build_index(settings, lambda: embedder, force=True)
+    return settings
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.retrieval", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -71,11 +87,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk-sizes", help="comma-separated chunk sizes to rebuild and compare")
     parser.add_argument("--overlaps", default="0", help="comma-separated sentence overlaps for --chunk-sizes")
     parser.add_argument("--misses", action="store_true", help="list the questions with no hit in the top 5")
-    parser.add_argument("--no-glossary", action="store_true", help="search English questions without the glossary")
+    parser.add_argument("--split", choices=("tune", "test", "all"), default="all",
+                        help="the half of a split gold set (files without a split field are used whole)")
+    parser.add_argument("--corpus", help="a library of eval/corpora/ instead of seeds/: its gold.jsonl by default")
+    parser.add_argument("--no-glossary", action="store_true",
+                        help="search English questions without the library's English -> Chinese terms")
     args = parser.parse_args(argv)
-    gold = [q for path in (args.gold or [GOLD]) for q in load(path)]
+    paths = args.gold or [CORPORA / args.corpus / "gold.jsonl" if args.corpus else GOLD]
+    gold = [q for path in paths for q in load(path) if args.split == "all" or q.get("split", args.split) == args.split]
     settings = Settings.from_env()
     embedder = MemoEmbedder(load_embedder(settings))
+    if args.corpus:
+        settings = corpus_settings(settings, args.corpus, embedder)
 
     configs = [settings]
     if args.chunk_sizes:
@@ -93,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.sweep_weights:
             fusions = [Fusion(keyword={"zh": 2.0, "en": k}) for k in (0.0, 0.5, 1.0, 2.0)]
         for fusion in fusions:
-            retriever = Retriever(index, embedder, fusion, None if args.no_glossary else Glossary.load())
+            retriever = Retriever(index, embedder, fusion, None if args.no_glossary else Glossary.of(index.words))
             ranked = hits(retriever, gold)
             print(json.dumps({**label, "dense": fusion.dense, "keyword": fusion.keyword,
                               "sentence": fusion.sentence, **table(ranked)}))

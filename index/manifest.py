@@ -13,7 +13,7 @@ from core.errors import IndexMismatch
 from core.settings import Settings
 
 FORMAT = "citewise-index"
-FORMAT_VERSION = 2  # 2: sentence vectors
+FORMAT_VERSION = 3  # 2: sentence vectors; 3: the library's own words (words.json) in the keyword tokenizer
 
 
 def store_mode(settings: Settings) -> dict[str, object]:
