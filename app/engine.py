@@ -10,7 +10,6 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from app.about import About, examples
-from app.answering.names import name_pairs
 from app.evidence import score_sentences
 from app.lexicon import Lexicon
 from app.planted import InstructionProbe, planted_rows
@@ -63,9 +62,9 @@ def load_engine(settings: Settings, embedder: Embedder | None = None, chat: Base
     planted = planted_rows(index.sentences, index.sentence_vectors, index.documents, lexicon.instructions,
                            probe, settings.policy.instruction_score)
     index = index.without(planted)
-    retriever = Retriever(index, embedder, settings.policy.fusion, glossary=Glossary.load())
+    retriever = Retriever(index, embedder, settings.policy.fusion, glossary=Glossary.of(index.words))
     retriever.search("warm-up 预热", k=1)  # first call pays for lazy init in torch and Chroma
-    names = name_pairs(d.text[d.body_start:] for d in index.documents.values())
+    names = index.words.pairs  # read from the articles when they were indexed (index.corpus_words)
     about = About(index.profile, names, examples(index.profile, names, _answered_by(index, retriever, settings)))
     # what the chat serves is this library: its titles and its example questions are the in-scope examples
     in_scope = tuple((IN_SCOPE, text) for text in (*index.profile.titles, *about.examples))

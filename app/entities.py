@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import re
 
-import jieba.posseg as pseg
-
 from index.glossary import Glossary
-from index.keywords import _jieba
+from index.keywords import Tokenizer, general_tokenizer
 
 _NAME = re.compile(r"(?<![A-Za-z])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
 # Acronyms and units that are not names of things the passage must mention.
@@ -85,19 +83,20 @@ def known_names(candidates: list[str], vocabulary, glossary: Glossary | None) ->
         vocabulary(w.lower()) or (glossary is not None and glossary.chinese_terms(w)) for w in words(n))]
 
 
-def question_names(question: str) -> list[str]:
+def question_names(question: str, tokenizer: Tokenizer | None = None) -> list[str]:
     """The companies, people and products a question is about.
 
     Latin names as in `names`; Chinese ones from jieba's part-of-speech tags (person,
-    organisation, other proper noun), with the project's user dictionary loaded.
+    organisation, other proper noun), with the library's own names (`tokenizer`, the index's:
+    index.corpus_words) tagged as proper nouns.
 
-    >>> question_names("台积电为OpenAI和博通代工定制芯片的合同金额是多少？")
-    ['OpenAI', '台积电', '博通']
+    >>> question_names("岚港集团为OpenAI和博通代工的合同金额是多少？", Tokenizer(names=["岚港集团", "博通"]))
+    ['OpenAI', '岚港集团', '博通']
     """
     found = names(question)
     if not question.isascii():
-        _jieba()
-        found += [w for w, flag in pseg.lcut(question) if flag in ("nr", "nt", "nz") and w not in found]
+        tagged = (tokenizer or general_tokenizer()).pos_cut(question)
+        found += [w for w, flag in tagged if flag in ("nr", "nt", "nz") and w not in found]
     return found
 
 

@@ -144,7 +144,7 @@ class Clock:
 def read_question(engine: Engine, question: str, history: Sequence[tuple[str, str]]) -> Asked:
     question = clean_question(question)
     return Asked(question, query_language(question), tuple(history),
-                 engine.lexicon.parts.parts(question, question_names(question)))
+                 engine.lexicon.parts.parts(question, question_names(question, engine.index.keyword.tokenize)))
 
 
 def gather(engine: Engine, asked: Asked) -> Evidence:

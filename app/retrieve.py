@@ -18,7 +18,7 @@ from langchain_core.embeddings import Embeddings
 from core.records import Passage
 from core.settings import Fusion
 from index.glossary import Glossary
-from index.keywords import query_language, tokenize
+from index.keywords import query_language
 from index.reader import IndexReader
 
 RRF_K = 60
@@ -66,7 +66,8 @@ class Retriever:
     def query_vector(self, query: str, language: str | None = None) -> list[float]:
         """The query's embedding; an English query carries the Chinese forms of its terms.
 
-        English words never occur in the Chinese text; their Chinese forms do.
+        English words never occur in the Chinese text; their Chinese forms do (the library's own
+        terms, index.corpus_words: `Glossary.of(index.words)`).
         """
         return self._embed(query, self.terms(query, language or query_language(query)))
 
@@ -94,7 +95,8 @@ class Retriever:
         wd, wk, ws = self.fusion.dense[language], self.fusion.keyword[language], self.fusion.sentence[language]
         scores = np.zeros(n, dtype=np.float32)
         if wk:  # English questions use no BM25 (D1): don't score what gets weight 0
-            scores = self.index.keyword.scores(tokenize(" ".join(terms)) if language == "en" else tokenize(query))
+            keyword = self.index.keyword
+            scores = keyword.scores(keyword.tokenize(" ".join(terms)) if language == "en" else keyword.tokenize(query))
         t3 = time.perf_counter()
         kw_rows = [int(i) for i in np.argsort(-scores)[:candidates] if scores[i] > 0]
         sentence_rows: list[int] = []

@@ -5,6 +5,9 @@
     python -m eval.retrieval --corpus zh_city      # a library of eval/corpora/, indexed in a temporary folder
     python -m eval.retrieval --sweep-weights       # try keyword weights per language
     python -m eval.retrieval --chunk-sizes 120,200,300 --overlaps 0,1   # rebuild and compare
+    python -m eval.retrieval --gold eval/gold_v2.jsonl --split tune   # one half of a split gold set
+    python -m eval.retrieval --corpus zh_city --split test   # eval/corpora/zh_city: its docs/ indexed
+                                                             # beside the index folder, its gold.jsonl asked
 
 A hit means a retrieved passage holds one of the question's gold evidence strings, the
 same test as eval/score.py.
@@ -75,10 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk-sizes", help="comma-separated chunk sizes to rebuild and compare")
     parser.add_argument("--overlaps", default="0", help="comma-separated sentence overlaps for --chunk-sizes")
     parser.add_argument("--misses", action="store_true", help="list the questions with no hit in the top 5")
-    parser.add_argument("--no-glossary", action="store_true", help="search English questions without the glossary")
+    parser.add_argument("--split", choices=("tune", "test", "all"), default="all",
+                        help="the half of a split gold set (files without a split field are used whole)")
+    parser.add_argument("--corpus", help="a library of eval/corpora/ instead of seeds/: its gold.jsonl by default")
+    parser.add_argument("--no-glossary", action="store_true",
+                        help="search English questions without the library's English -> Chinese terms")
     args = parser.parse_args(argv)
-    default = CORPORA / args.corpus / "gold.jsonl" if args.corpus else GOLD
-    gold = [q for path in (args.gold or [default]) for q in load(path)]
+    paths = args.gold or [CORPORA / args.corpus / "gold.jsonl" if args.corpus else GOLD]
+    gold = [q for path in paths for q in load(path) if args.split == "all" or q.get("split", args.split) == args.split]
     settings = Settings.from_env()
     embedder = MemoEmbedder(load_embedder(settings))
     if args.corpus:
@@ -100,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.sweep_weights:
             fusions = [Fusion(keyword={"zh": 2.0, "en": k}) for k in (0.0, 0.5, 1.0, 2.0)]
         for fusion in fusions:
-            retriever = Retriever(index, embedder, fusion, None if args.no_glossary else Glossary.load())
+            retriever = Retriever(index, embedder, fusion, None if args.no_glossary else Glossary.of(index.words))
             ranked = hits(retriever, gold)
             print(json.dumps({**label, "dense": fusion.dense, "keyword": fusion.keyword,
                               "sentence": fusion.sentence, **table(ranked)}))

@@ -5,7 +5,7 @@ Layout under `settings.index_dir`:
     .lock                  held by the running indexer (flock: gone when it dies)
     vectors.sqlite         embedding cache, keyed by model and text
     builds/<id>/           manifest.json, documents.jsonl, chunks.jsonl, sentences.jsonl,
-                           sentence_vectors.npy, bm25/, chroma/
+                           sentence_vectors.npy, words.json, bm25/, chroma/
     current -> builds/<id> what readers open; replaced atomically
     previous -> builds/<id> the build before, kept for rollback
 
@@ -35,9 +35,11 @@ from core.records import Chunk, Document, Skipped
 from core.settings import Settings
 from index import manifest as mf
 from index.chunking import chunk_document, document_sentences, repeated_lines
+from index.corpus_words import FILE as WORDS_FILE
+from index.corpus_words import library_words
 from index.documents import load_documents
 from index.embedder import Embedder, model_identity
-from index.keywords import KeywordIndex, tokenize
+from index.keywords import KeywordIndex
 from index.profile import describe
 from index.store import metadata, open_client, write_chunks
 from index.vector_cache import VectorCache
@@ -92,8 +94,8 @@ def _point(index_dir: Path, name: str, build: Path) -> None:
 
 def damage(build: Path, manifest: dict) -> str | None:
     """What is wrong with a build's files, cheaply checked; None when they look whole."""
-    for name in ("chunks.jsonl", "documents.jsonl", "sentences.jsonl", "sentence_vectors.npy", "profile.json",
-                 "bm25/size.json", "bm25/params.index.json"):
+    for name in ("chunks.jsonl", "documents.jsonl", "sentences.jsonl", "sentence_vectors.npy", WORDS_FILE,
+                 "profile.json", "bm25/size.json", "bm25/params.index.json"):
         if not (build / name).is_file():
             return f"{name} is missing"
     for name, what in (("chunks.jsonl", "chunks"), ("sentences.jsonl", "sentences")):
@@ -174,7 +176,7 @@ def _validate(client, name: str, chunks: list[Chunk], vectors: np.ndarray, keywo
         return
     probe = chunks[0]
     hit = collection.query(query_embeddings=[vectors[0].tolist()], n_results=1, include=["documents"])
-    best = int(np.argmax(keyword.scores(tokenize(probe.text))))
+    best = int(np.argmax(keyword.scores(keyword.tokenize(probe.text))))
     if hit["documents"][0][0] != probe.text or chunks[best].text != probe.text:
         raise CitewiseError("validation failed: a probe query did not find its own chunk; "
                             "the published index was left as it was")
@@ -249,7 +251,9 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
         write_chunks(client, name, all_chunks, vectors,
                      [metadata(c, by_source[c.source].title, by_source[c.source].date) for c in all_chunks])
         on_stage("wrote vectors")
-        keyword = KeywordIndex.build([c.text for c in all_chunks])
+        words = library_words(docs, settings.corpus_dirs)  # the library's own words (index.corpus_words)
+        words.save(build / WORDS_FILE)
+        keyword = KeywordIndex.build([c.text for c in all_chunks], words.tokenizer())
         keyword.save(build / "bm25")
         _write_jsonl(build / "chunks.jsonl", (asdict(c) for c in all_chunks))
         _write_jsonl(build / "documents.jsonl", (asdict(d) for d in docs))
@@ -266,7 +270,8 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
             "collection": name,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "chromadb": chromadb.__version__,
-            "keyword": {"tokenizer": "jieba-search+latin", "library": "bm25s"},
+            "keyword": {"tokenizer": "jieba-search+latin+library-words", "library": "bm25s"},
+            "words": words.summary(),
             "counts": {"documents": len(docs), "chunks": len(all_chunks), "sentences": len(sentences)},
             "documents": {d.source: {"sha256": d.sha256, "body_key": d.body_key, "title": d.title, "date": d.date,
                                      "chunks": sum(c.source == d.source for c in all_chunks)} for d in docs},

@@ -1,71 +1,62 @@
-"""English → Chinese domain terms, so an English question can also search the Chinese text.
+"""English -> Chinese terms of one library, so an English question can also search its Chinese text.
 
-English words never occur in the Chinese articles: "tranche" will not find 分阶段. The
-glossary (glossary.tsv, written from the articles' own vocabulary) lists the Chinese forms of
-names and domain terms; an English question is searched with those added.
+English words never occur in the Chinese articles: "debt" will not find 债务. The terms are
+derived from the library when it is indexed (index.corpus_words: the names its articles give in
+both scripts, and CC-CEDICT's glosses of its own Chinese words); an English question is
+embedded with the Chinese words of its terms added.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-GLOSSARY = Path(__file__).with_name("glossary.tsv")
+from index.corpus_words import CorpusWords, normal
+
+LONGEST = 3  # words in the longest English term looked up
 
 
 @dataclass(frozen=True)
 class Glossary:
-    entries: tuple[tuple[str, re.Pattern, tuple[str, ...]], ...]  # (english, its pattern, chinese forms)
+    terms: Mapping[str, tuple[str, ...]]  # normalised English term (corpus_words.normal) -> Chinese words
 
     @classmethod
-    def load(cls, path: Path = GLOSSARY) -> Glossary:
-        rows = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip() or line.startswith("#") or "\t" not in line:
-                continue
-            english, chinese = line.split("\t", 1)
-            words = [re.escape(w) for w in re.split(r"[\s-]+", english.strip().lower()) if w]
-            if not words:
-                continue
-            # whole words; "-" or space between words; plural and verb endings on the last word
-            pattern = re.compile(r"(?<![a-z])" + r"[\s-]+".join(words) + r"(?:s|es|ed|d|ing)?(?![a-z])")
-            forms = tuple(f.strip() for f in chinese.split("|") if f.strip())
-            rows.append((english.strip().lower(), pattern, forms))
-        rows.sort(key=lambda r: -len(r[0]))  # longest English terms first: "market cap" before "cap"
-        return cls(tuple(rows))
+    def of(cls, words: CorpusWords) -> Glossary:
+        return cls(words.terms)
 
     def english_terms(self, chinese: str) -> list[str]:
         """English terms whose Chinese forms include `chinese`."""
-        return [english for english, _, forms in self.entries if chinese in forms]
+        return [english for english, forms in self.terms.items() if chinese in forms]
 
-    def terms(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
-        """The English terms in `text` with their Chinese forms; a term inside a longer one found
-        first ("market" in "market cap") is not counted again.
+    def terms_in(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """The English terms in `text`, longest first at each word ("market cap" before "cap"),
+        each with its Chinese forms, in the order of the text.
 
-        >>> g = Glossary.load()
-        >>> [t for t, _ in g.terms("Nvidia bought a stake in OpenAI.")]
-        ['nvidia', 'stake']
+        >>> g = Glossary({"debt": ("债务",), "market cap": ("市值",), "cap": ("上限",)})
+        >>> g.terms_in("What market caps and debts?")
+        [('market cap', ('市值',)), ('debt', ('债务',))]
         """
-        lowered = text.lower()
+        words = normal(text).split()
         out = []
-        for english, pattern, forms in self.entries:
-            match = pattern.search(lowered)
-            if match:
-                out.append((english, forms))
-                lowered = lowered[:match.start()] + " " * (match.end() - match.start()) + lowered[match.end():]
-        return sorted(out)
+        i = 0
+        while i < len(words):
+            for n in range(min(LONGEST, len(words) - i), 0, -1):
+                term = " ".join(words[i:i + n])
+                if term in self.terms:
+                    out.append((term, self.terms[term]))
+                    i += n
+                    break
+            else:
+                i += 1
+        return out
 
     def chinese_terms(self, text: str) -> list[str]:
-        """Chinese forms of the English terms in `text`, each once, in glossary order.
+        """Chinese forms of the English terms in `text`, each once, in the order of the text.
 
-        >>> g = Glossary((("oracle", re.compile(r"(?<![a-z])oracle(?:s)?(?![a-z])"), ("甲骨文",)),))
-        >>> g.chinese_terms("What is Oracle's debt?")
+        >>> Glossary({"oracle": ("甲骨文",)}).chinese_terms("What is Oracle's debt?")
         ['甲骨文']
         """
-        lowered = text.lower()
         out: list[str] = []
-        for _, pattern, forms in self.entries:
-            if pattern.search(lowered):
-                out.extend(f for f in forms if f not in out)
+        for _, forms in self.terms_in(text):
+            out.extend(f for f in forms if f not in out)
         return out

@@ -14,7 +14,8 @@ from core.settings import Settings
 from provision.export import backend
 
 FORMAT = "citewise-index"
-FORMAT_VERSION = 3  # 2: sentence vectors; 3: profile.json (index.profile)
+FORMAT_VERSION = 4  # 2: sentence vectors; 3: the library's own words (words.json) in the keyword tokenizer;
+# 4: profile.json (index.profile)
 
 
 def store_mode(settings: Settings) -> dict[str, object]:

@@ -17,6 +17,8 @@ from core.records import Chunk, Document, Sentence
 from core.settings import Settings
 from index import manifest as mf
 from index.build import current_build, damage
+from index.corpus_words import FILE as WORDS_FILE
+from index.corpus_words import CorpusWords
 from index.embedder import Embedder, model_identity
 from index.keywords import KeywordIndex
 from index.profile import NO_ARTICLES, Profile
@@ -40,6 +42,7 @@ class IndexReader:
     sentence_vectors: np.ndarray
     chunk_sentences: list[list[int]]  # per chunk row: rows of the sentences inside it
     profile: Profile = NO_ARTICLES  # what the library is about (index.profile), made at build time
+    words: CorpusWords = CorpusWords()  # the library's name pairs, tokenizer words and English terms
 
     def __post_init__(self) -> None:
         self.chunk_row = {c.id: i for i, c in enumerate(self.chunks)}
@@ -88,7 +91,8 @@ def open_index(settings: Settings, embedder: Embedder, published: tuple[Path, di
     try:
         chunks = _read_jsonl(build / "chunks.jsonl", Chunk)
         documents = {d.source: d for d in _read_jsonl(build / "documents.jsonl", Document)}
-        keyword = KeywordIndex.load(build / "bm25")
+        words = CorpusWords.load(build / WORDS_FILE)
+        keyword = KeywordIndex.load(build / "bm25", words.tokenizer())
         sentences = _read_jsonl(build / "sentences.jsonl", Sentence)
         sentence_vectors = np.load(build / "sentence_vectors.npy", mmap_mode="r")  # read as needed, not held
         profile = Profile.load(build / "profile.json")
@@ -112,7 +116,7 @@ def open_index(settings: Settings, embedder: Embedder, published: tuple[Path, di
                             f"{count} vectors, manifest says {expected}. {REBUILD}")
     return IndexReader(build, manifest, chunks, documents, keyword,
                        vector_store(client, manifest["collection"], embedder),
-                       sentences, sentence_vectors, sentences_in_chunks(chunks, sentences), profile)
+                       sentences, sentence_vectors, sentences_in_chunks(chunks, sentences), profile, words)
 
 
 def sentences_in_chunks(chunks: list[Chunk], sentences: list[Sentence]) -> list[list[int]]:

@@ -1,8 +1,8 @@
 """Names in the reader's script, from the articles themselves, never from a list of known names.
 
 An article often gives a name in both scripts once: 博通(Broadcom), 杰伊·戈德堡 (Jay Goldberg).
-Those pairs are read from the documents when the engine loads, so every other mention of 博通,
-in any article of the library, reaches an English reader as Broadcom. A Chinese personal name
+Those pairs are read from the documents when they are indexed (index.corpus_words), so every
+other mention of 博通, in any article of the library, reaches an English reader as Broadcom. A Chinese personal name
 no article gives in Latin letters is transliterated (pypinyin) with the original kept in
 brackets: 王楚钦 -> "Wang Chuqin (王楚钦)". Nothing here knows which articles are indexed.
 """
@@ -10,75 +10,14 @@ brackets: 王楚钦 -> "Wang Chuqin (王楚钦)". Nothing here knows which artic
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from app.english import to_english
+from index.corpus_words import name_pairs  # noqa: F401  (read when the articles are indexed; kept here for callers)
 
 _HAN = r"[\u3400-\u9fff\uf900-\ufaff]"
-# a run of Chinese (with the middle dot of transliterated names) right before a Latin name in brackets
-_PAIR = re.compile(rf"((?:{_HAN}|·){{2,16}})\s?[（(]\s*([A-Za-z][A-Za-z0-9.&'’\- ]{{1,40}}?)\s*[)）]")
 # "甲骨文(Oracle)" once its name is written in English: "Oracle (Oracle)" would be copied as such
 _NAME_TWICE = re.compile(r"(?<![A-Za-z])([A-Z][\w.&\- ]*?)\s*[（(]\1[)）]")
-
-
-def name_pairs(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """(Chinese form, Latin form) pairs the texts give, longest Chinese form first.
-
-    The Chinese run before a bracket may carry words that are not the name ("分析师杰伊·戈德堡"):
-    the name is taken as the longest ending of that run that the texts also use elsewhere, or the
-    part after the last word break that holds the middle dot, else the whole run.
-
-    >>> name_pairs(["博通(Broadcom)签约。博通股价上涨。", "分析师杰伊·戈德堡 (Jay Goldberg)说。戈德堡认为"])
-    (('杰伊·戈德堡', 'Jay Goldberg'), ('博通', 'Broadcom'))
-    >>> name_pairs(["继任者及通用人工智能(AGI)。人工智能", "Hugging Face（未上市）"])
-    (('通用人工智能', 'AGI'),)
-    """
-    texts = list(texts)
-    everything = "\n".join(texts)
-    found: dict[str, Counter] = {}
-    # only Chinese then Latin in brackets: a Latin name followed by Chinese in brackets is as often a
-    # remark ("Oracle（或其他伙伴）", "Hugging Face（未上市）") as a translation
-    for m in _PAIR.finditer(everything):
-        name = _name_in(m.group(1), everything, m.start(1))
-        if name:
-            found.setdefault(name, Counter())[m.group(2).strip()] += 1
-    pairs = [(han, counts.most_common(1)[0][0]) for han, counts in found.items()]
-    return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p[0])))
-
-
-def _name_in(run: str, everything: str, at: int) -> str:
-    """The name at the end of a Chinese run (see name_pairs), cut at word breaks (jieba):
-
-    - after the last conjunction, preposition or particle (jieba's tags c, p, u: "继任者及通用人工智能"
-      -> "通用人工智能", "宣布与博通" -> "博通");
-    - else the whole run when the texts use it elsewhere, or the longest ending they do use
-      ("新能源公司博通储能" -> "博通储能");
-    - else the whole run.
-
-    A wrong pair would put a wrong name in every translation; a missing one only leaves the
-    model to translate the name itself, so the cut errs towards the longer name.
-    """
-    import jieba
-    import jieba.posseg
-
-    if "·" in run:  # a transliterated foreign name: its given name is the word before the dot
-        head, dot, tail = run.partition("·")
-        words = jieba.lcut(head)
-        return f"{words[-1]}{dot}{tail}" if words else run
-    tagged = list(jieba.posseg.cut(run))
-    words = [w.word for w in tagged]
-    breaks = [i for i, w in enumerate(tagged) if w.flag[:1] in ("c", "p", "u")]
-    if breaks and len("".join(words[breaks[-1] + 1:])) >= 2:
-        return "".join(words[breaks[-1] + 1:])
-    elsewhere = everything[:at] + everything[at + len(run):]
-    if run in elsewhere:  # used as it stands elsewhere: a word of its own ("英伟达", not "伟达")
-        return run
-    for i, word in enumerate(words):
-        ending = "".join(words[i:])
-        if len(word) >= 2 and len(ending) >= 2 and ending in elsewhere:
-            return ending
-    return run
 
 
 def person_names(text: str) -> list[str]:
