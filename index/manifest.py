@@ -11,7 +11,6 @@ from pathlib import Path
 
 from core.errors import IndexMismatch
 from core.settings import Settings
-from provision.export import backend
 
 FORMAT = "citewise-index"
 FORMAT_VERSION = 4  # 2: sentence vectors; 3: the library's own words (words.json) in the keyword tokenizer;
@@ -29,8 +28,7 @@ def expected(settings: Settings, model_id: str, model_sha256: str) -> dict[str, 
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        # the backend too: OpenVINO's vectors are not torch's bit for bit (D32)
-        "embedding": {"id": model_id, "sha256": model_sha256, "backend": backend(settings)},
+        "embedding": {"id": model_id, "sha256": model_sha256},
         "chunker": settings.chunker,
         "store": store_mode(settings),
     }
