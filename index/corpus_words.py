@@ -140,9 +140,14 @@ def name_pairs(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p[0])))
 
 
+_PERSON = frozenset({"nr", "nrt", "nrfg"})
+
+
 def _name_in(run: str, everything: str, at: int) -> str:
     """The name at the end of a Chinese run (see name_pairs), cut at word breaks (jieba):
 
+    - a person's name that ends it after other words (jieba's tags nr, nrt, nrfg:
+      "冠军赛八强战中不敌瑞典选手安德松" -> "安德松");
     - after the last conjunction, preposition or particle (jieba's tags c, p, u: "继任者及通用人工智能"
       -> "通用人工智能", "宣布与博通" -> "博通");
     - else the whole run when the texts use it elsewhere, or the longest ending they do use
@@ -159,6 +164,12 @@ def _name_in(run: str, everything: str, at: int) -> str:
         return f"{words[-1]}{dot}{tail}" if words else run
     tagged = tokenizer.pos_cut(run)
     words = [w for w, _ in tagged]
+    people = 0  # a person's name ends the run after a role or a clause ("瑞典选手安德松", "首席执行官黄仁勋")
+    while people < len(tagged) and tagged[len(tagged) - 1 - people][1] in _PERSON:
+        people += 1
+    if 0 < people < len(tagged):
+        return "".join(words[len(words) - people:])
+    # not after a verb: jieba tags 通用 (general-purpose) as one, and 通用人工智能 would lose it
     breaks = [i for i, (_, flag) in enumerate(tagged) if flag[:1] in ("c", "p", "u")]
     if breaks and len("".join(words[breaks[-1] + 1:])) >= 2:
         return "".join(words[breaks[-1] + 1:])

@@ -34,6 +34,8 @@ def test_rare_or_unbranching_sequences_are_not_words():
 def test_name_pairs_are_read_from_brackets_and_cut_at_word_breaks():
     assert name_pairs(["港务局长玛丽亚·贝里 (Maria Berg)说，贝里认为", "渡轮公司与岚和平航运(Lanhe Shipping)签约。",
                        "Hamarvik（未上市）"]) == (("玛丽亚·贝里", "Maria Berg"), ("岚和平航运", "Lanhe Shipping"))
+    # a person's name after a clause is the name, not the clause
+    assert name_pairs(["半决赛中不敌瑞典选手安德松(Andersson)。"]) == (("安德松", "Andersson"),)
 
 
 def test_dictionary_glosses_become_english_terms_of_the_words_the_library_uses():
