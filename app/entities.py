@@ -1,15 +1,10 @@
-"""Names a sentence or a question relies on, and whether a passage mentions them.
-
-An answer about the wrong company is the subtlest error a small model makes: the figure is in
-the passage, but next to another name. So the verifier checks names as well as figures, and an
-answer must come from passages that mention what the question asks about.
-"""
+"""The names a question is about, so a question that asks one thing of several names
+("What did Oracle and AMD each sign?") is read as one part per name (app.parts)."""
 
 from __future__ import annotations
 
 import re
 
-from index.glossary import Glossary
 from index.keywords import Tokenizer, general_tokenizer
 
 _NAME = re.compile(r"(?<![A-Za-z])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
@@ -51,36 +46,6 @@ def names(text: str) -> list[str]:
         run_end = m.end()
     flush()
     return out
-
-
-def words(name: str) -> list[str]:
-    return name.split(" ")
-
-
-def mentions(passage: str, name: str, glossary: Glossary | None) -> bool:
-    """The passage names it: as written, or in the other language by the glossary.
-
-    >>> mentions("英伟达(NVIDIA)宣布", "Nvidia", None), mentions("甲骨文的债务", "Apple", None)
-    (True, False)
-    """
-    if name.lower() in passage.lower():
-        return True
-    if " " in name:  # "Huatai Securities": the passage may name it by one of its words (华泰证券)
-        return any(mentions(passage, word, glossary) for word in words(name))
-    if not glossary:
-        return False
-    if name.isascii():
-        return any(form in passage for form in glossary.chinese_terms(name))
-    return any(english.lower() in passage.lower() for english in glossary.english_terms(name))
-
-
-def known_names(candidates: list[str], vocabulary, glossary: Glossary | None) -> list[str]:
-    """The Latin candidates the corpus or the glossary knows; others (months, "Wall") carry no check.
-
-    Chinese candidates come from part-of-speech tags and are kept as they are.
-    """
-    return [n for n in candidates if not n.isascii() or any(
-        vocabulary(w.lower()) or (glossary is not None and glossary.chinese_terms(w)) for w in words(n))]
 
 
 def question_names(question: str, tokenizer: Tokenizer | None = None) -> list[str]:
