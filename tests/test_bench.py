@@ -71,7 +71,7 @@ def test_a_synthetic_corpus_copies_the_shape_of_the_real_index(settings, docs):
     shape = Shape.of(index)
     assert shape.chunk_vectors.shape == (2, 64) and shape.sentences_per_chunk == 2
     assert shape.bytes_per_chunk() == 4 * 64 * 3
-    assert abs(shape.weights.sum() - 1) < 1e-9 and "英伟达" in shape.vocabulary
+    assert abs(shape.weights.sum() - 1) < 1e-9 and "中心" in shape.vocabulary
 
 
 def test_the_smoke_run_needs_no_chat_model(settings, docs, tmp_path, capsys):
