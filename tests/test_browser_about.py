@@ -47,4 +47,5 @@ def test_an_empty_library_then_one_article(empty_engine):
         assert page.locator("#cw-question textarea").get_attribute("placeholder").startswith("e.g. What do the articles")
         shot(page, "about-one-article")
         page.locator("#cw-examples").get_by_text("What do the articles say about Skarvik Harbour?").click()
-        assert page.locator("#cw-question textarea").input_value() == "What do the articles say about Skarvik Harbour?"
+        page.wait_for_function("() => document.querySelector('#cw-question textarea').value === "
+                               "'What do the articles say about Skarvik Harbour?'", timeout=10_000)
