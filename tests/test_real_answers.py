@@ -31,8 +31,10 @@ def test_an_english_comparison_keeps_both_figures(real_engine):
     result = answer(real_engine, "What is Oracle's total debt-to-equity ratio compared with Microsoft's?")
     assert result.refused is False
     assert "427%" in result.text and "32.7%" in result.text
-    assert [c.passage.source for c in result.citations] == ["000_c62bac7e870a0b69.txt"]
-    assert "甲骨文为427%" in result.citations[0].quote
+    # both figures from the one sentence that compares them; a further picked line (D31's widening
+    # of picks, about half of them irrelevant: cite_precision) may follow it
+    assert result.citations[0].passage.source == "000_c62bac7e870a0b69.txt"
+    assert "甲骨文为427%" in result.citations[0].quote and "32.7%" in result.citations[0].quote
 
 
 def test_what_the_articles_do_not_say_is_refused(real_engine):
