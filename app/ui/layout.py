@@ -347,10 +347,11 @@ def build_ui(engine: Engine | None, problem: str | None = None, downloads: Downl
         # the conversation survives a reload: kept in the browser each time its answers change
         for changed in (*looked, write, *translated, cleared):
             changed.then(saved.dump, [turns], [kept], queue=False, show_progress="hidden")
-        demo.load(restore, [kept], [chatbot, turns, sources], queue=False)
+        restored = demo.load(restore, [kept], [chatbot, turns, sources], queue=False)
         described = make_described(live, problem)
-        demo.load(described, None, [intro, question, examples], queue=False)
-        for shown in (chat_tab.select, *(change.then for change in changes)):
+        # after the conversation is restored, not beside it (two load events at once left a page's
+        # loading overlay over the chat); hidden progress: an overlay would cover the Ask button
+        for shown in (restored.then, chat_tab.select, *(change.then for change in changes)):
             shown(described, None, [intro, question, examples], queue=False, show_progress="hidden")
     demo.downloads = downloads
     return demo
