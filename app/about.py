@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.answering.names import romanised
+from index.keywords import query_language
 from index.profile import Profile
 
 MOST_EXAMPLES = 6
@@ -70,13 +71,16 @@ class About:
         if not self.profile.articles:
             return EMPTY[language]
         about = self.shown_names(language) or self.profile.titles[0]
-        mine = [q for q in self.examples if bool(_HAN.search(q)) == (language == "zh")][:2]
+        mine = self.examples_in(language)[:2]
         quoted = ("或" if language == "zh" else " or ").join(f"“{q}”" for q in mine)
         return SCOPE[language].format(count=_count(self.profile.articles, language), about=about,
                                       examples=FOR_EXAMPLE[language].format(questions=quoted) if mine else "")
 
+    def examples_in(self, language: str) -> list[str]:
+        return [q for q in self.examples if query_language(q) == language]
+
     def placeholder(self, language: str) -> str:
-        mine = [q for q in self.examples if bool(_HAN.search(q)) == (language == "zh")]
+        mine = self.examples_in(language)
         return ("e.g. " if language == "en" else "例如：") + mine[0] if mine else ""
 
     def shown_names(self, language: str) -> str:

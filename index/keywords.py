@@ -90,10 +90,17 @@ class Tokenizer:
     def pos_cut(self, text: str, hmm: bool = True) -> list[tuple[str, str]]:
         """(word, part-of-speech tag) pairs; this library's names carry "nz". `hmm`: let jieba's
         hidden Markov model join unknown characters into words."""
+        return [(p.word, p.flag) for p in self._tagger().cut(text, HMM=hmm)]
+
+    def tag(self, word: str) -> str | None:
+        """The part-of-speech tag the dictionary gives a word; None for a word it does not hold."""
+        return self._tagger().word_tag_tab.get(word)
+
+    def _tagger(self) -> jieba.posseg.POSTokenizer:
         with self._pos_lock:
             if self._pos is None:
                 self._pos = _tagger(self._cutter)
-        return [(p.word, p.flag) for p in self._pos.cut(text, HMM=hmm)]
+        return self._pos
 
 
 _general_tagger: jieba.posseg.POSTokenizer | None = None

@@ -14,7 +14,6 @@ from __future__ import annotations
 import calendar
 import json
 import re
-import threading
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -39,7 +38,6 @@ _SENTENCE_START = re.compile(r"(?:^|\n|[.!?][\"'”’)]?\s+|[。！？][”’�
 # capitalised by the calendar, not by being a name
 _CALENDAR = frozenset(w.lower() for w in (*calendar.month_name, *calendar.month_abbr, *calendar.day_name,
                                           *calendar.day_abbr) if w)
-_posseg_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -130,30 +128,37 @@ def title_names(titles: list[str], longest: int = 6) -> list[str]:
     >>> title_names(["岚江地铁7号线今日开通", "岚江市博物馆新馆开幕", "全国锦标赛在岚江落幕"])
     ['岚江']
     """
-    import jieba
-    import jieba.posseg as posseg
+    from index.keywords import general_tokenizer
 
-    with _posseg_lock:
-        jieba.setLogLevel(60)
-        cuts = [list(jieba.tokenize(t)) for t in titles]
-        tags = posseg.dt.word_tag_tab
+    dictionary = general_tokenizer()
     counts: Counter = Counter()
-    for title, words in zip(titles, cuts):
+    for title in titles:
+        words = _spans(dictionary.cut(title))
         ends = {end: word for word, _, end in words}
         runs = set()
         for word, start, _ in words:
-            if tags.get(word) in _NEVER_EDGE:
+            if dictionary.tag(word) in _NEVER_EDGE:
                 continue
             for end in range(start + 2, min(start + longest, len(title)) + 1):
                 run = title[start:end]
                 if not _HAN_ONLY.fullmatch(run):
                     break
-                if tags.get(ends.get(end, "")) not in _NEVER_EDGE and tags.get(run, "nz") in _NAME_FLAGS | {"j"}:
+                if (dictionary.tag(ends.get(end, "")) not in _NEVER_EDGE
+                        and (dictionary.tag(run) or "nz") in _NAME_FLAGS | {"j"}):
                     runs.add(run)
         counts.update(runs)
     shared = [run for run, n in counts.items() if n > 1]
     # "岚江" and "岚江地" in the same titles: the longest run is the name
     return sorted(r for r in shared if not any(r != o and r in o and counts[o] == counts[r] for o in shared))
+
+
+def _spans(words: list[str]) -> list[tuple[str, int, int]]:
+    """(word, start, end) of words that cut a text into consecutive pieces."""
+    spans, start = [], 0
+    for word in words:
+        spans.append((word, start, start + len(word)))
+        start += len(word)
+    return spans
 
 
 def _unit(text: str, match: re.Match) -> bool:
