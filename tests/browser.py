@@ -29,12 +29,43 @@ def need_chromium() -> None:
         pytest.skip(why)
 
 
+# what a failed browser test prints (pytest shows it with the failure, in CI's log too): the page's
+# console and the loading or error overlays standing over it, the usual cause of a click that times out
+OVERLAYS = """() => [...document.querySelectorAll('[data-testid=status-tracker]')]
+    .filter(e => !e.className.includes('hide'))
+    .map(e => `${e.parentElement.id || e.parentElement.className}: ${e.className} «${e.innerText.slice(0, 200)}»`)"""
+
+
+def watched(page) -> list[str]:
+    """The page's console messages and errors, as they come."""
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(f"console {m.type}: {m.text}"))
+    page.on("pageerror", lambda e: seen.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: seen.append(f"request failed: {r.url} {r.failure}"))
+    page.on("response", lambda r: r.status >= 400 and seen.append(f"response {r.status}: {r.url}"))
+    return seen
+
+
+def tell_failure(page, seen: list[str]) -> None:
+    try:
+        print("overlays:", *page.evaluate(OVERLAYS), sep="\n  ")
+        print("console:", *seen[-30:], sep="\n  ")
+        shot(page, "failed")
+    except Exception as exc:  # the page may be gone: the failure itself matters more
+        print("no report from the page:", exc)
+
+
 @contextmanager
 def chromium_page(locale: str = "en-US"):
     """A page in headless Chromium (the test is skipped, or fails in CI, without one)."""
     need_chromium()
-    with _chromium_page(locale) as page:
-        yield page
+    with _chromium_page(locale) as (page, dialogs, requests):
+        seen = watched(page)
+        try:
+            yield page, dialogs, requests
+        except BaseException:
+            tell_failure(page, seen)
+            raise
 
 
 @contextmanager

@@ -84,8 +84,9 @@ def test_stop_leaves_the_partial_answer_marked_as_stopped(settings, docs):
         page.goto(url)
         page.locator("#cw-question textarea").fill("What is Oracle's total debt-to-equity ratio?")
         page.locator("#cw-send").click()
-        page.wait_for_function("() => /Writing/.test(document.querySelector('#cw-status').innerText)")
-        page.wait_for_timeout(600)
+        # Stop once the rendering has begun to stream (the question has the same words: the answer's message)
+        page.wait_for_function("""() => [...document.querySelectorAll('#cw-chat .message.bot')]
+            .some(m => /Oracle's total/.test(m.innerText))""")
         page.locator("#cw-stop").click()
         page.wait_for_function("() => /Stopped\\./.test(document.querySelector('#cw-status').innerText)")
         page.wait_for_timeout(1000)  # an answer still streaming would overwrite the mark within this

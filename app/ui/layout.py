@@ -309,7 +309,9 @@ def build_ui(engine: Engine | None, problem: str | None = None, downloads: Downl
                         clear_button = gr.Button(I18N("clear"), elem_id="cw-clear")
                         export_button = gr.Button(I18N("export"), elem_id="cw-export")
                     download = gr.HTML("", elem_id="cw-download")
-                    examples = gr.Dataset(components=[question], samples=[], label=I18N("examples"),
+                    # hidden until `described` fills it: an empty visible Dataset sometimes never
+                    # registers in Gradio 6's page, whose "Loading..." overlay then stays over everything
+                    examples = gr.Dataset(components=[question], samples=[], label=I18N("examples"), visible=False,
                                           elem_id="cw-examples")
                     examples.click(lambda picked: picked[0], examples, question, queue=False, show_progress="hidden")
                 with gr.Column(scale=2):
