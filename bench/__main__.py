@@ -1,7 +1,8 @@
 """`python -m bench` (`make bench`): speed, memory and how cost grows, in one run on this machine.
 
 Prints a table, writes the results as JSON and a PNG plot of retrieval latency against corpus
-size. Stages: index build (the seeds, nothing cached), query path per stage over a gold set,
+size. Stages: index build (the seeds, nothing cached, each embedding backend side by side),
+indexing time for 100 and 1,000 synthetic articles (bench/articles.py), query path per stage over a gold set,
 answer path with the local model beside a plain LangChain-tutorial pipeline (the peer) and the raw
 llama.cpp rates, synthetic corpora of 10^3 … 10^6 chunks, and the peak RSS of the running app.
 
@@ -9,6 +10,7 @@ llama.cpp rates, synthetic corpora of 10^3 … 10^6 chunks, and the peak RSS of 
     python -m bench --sizes 1000,10000,100000,1000000           # + 10^6: ~45 minutes more, 29 GB of disk
     python -m bench --answers 4 --sizes 1000,10000 --no-app     # a shorter run
     python -m bench --smoke                    # seconds: retrieval and a 10^3 corpus only
+    python -m bench --answers 0 --sizes "" --no-app --no-peer   # indexing only: backends, 100 and 1,000 articles
 """
 
 from __future__ import annotations
@@ -55,20 +57,35 @@ def p50(values) -> float | None:
 # --- stages ---------------------------------------------------------------------------------------
 
 
-def bench_index(settings: Settings, embedder=None) -> dict:
+def bench_index(settings: Settings, embedder=None, backend: str | None = None) -> dict:
     """Index the articles into a fresh folder with an empty vector cache: every vector is computed.
-    Run in a process of its own (its peak RSS is the indexer's), or here with a given embedder."""
+    Run in a process of its own (its peak RSS is the indexer's), or here with a given embedder;
+    `backend` sets CITEWISE_EMBED_BACKEND for that process."""
     from bench.index_build import build
 
     with tempfile.TemporaryDirectory(prefix="citewise-bench-index-") as tmp:
         if embedder is not None:
             return build(settings.with_(index_dir=Path(tmp) / "index"), embedder)
-        env = {**os.environ, "CITEWISE_INDEX_DIR": str(Path(tmp) / "index")}
+        env = {**os.environ, "CITEWISE_INDEX_DIR": str(Path(tmp) / "index"),
+               **({"CITEWISE_EMBED_BACKEND": backend} if backend else {})}
         done = subprocess.run([sys.executable, "-m", "bench.index_build", str(Path(tmp) / "index")], cwd=ROOT,
                               env=env, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"python -m bench.index_build failed: {done.stderr[-2000:]}")
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        return {**json.loads(done.stdout.strip().splitlines()[-1]), "load_before": round(os.getloadavg()[0], 2)}
+
+
+def bench_backends(settings: Settings) -> list[dict]:
+    """The seeds indexed by each embedding backend, one after the other in this run: on a shared
+    machine only their ratio means much, so each row has the load average it started at."""
+    from provision.export import BACKENDS
+
+    rows = [{"backend": name, **bench_index(settings, backend=name)} for name in BACKENDS]
+    torch_row = next(r for r in rows if r["backend"] == "torch")
+    for row in rows:
+        for key in ("chunks_per_s", "sentences_per_s"):
+            row[f"{key}_x_torch"] = round(row[key] / torch_row[key], 2) if row[key] and torch_row[key] else None
+    return rows
 
 
 def bench_query(engine: Engine, questions: list[str], repeat: int = 3) -> dict:
@@ -162,6 +179,10 @@ def targets(results: dict) -> list[dict]:
         met = value >= limit if higher_is_better else value <= limit
         out.append({"target": target, "measured": f"{value:g} {unit}".strip(), "met": bool(met)})
 
+    for row in results.get("backends", []):
+        if row["backend"] != "torch":
+            add(f"{row['backend']} chunks/s ≥ 4x torch's", row["chunks_per_s_x_torch"], 4, "x", higher_is_better=True)
+            add(f"{row['backend']} sentences/s ≥ 4x torch's", row["sentences_per_s_x_torch"], 4, "x", higher_is_better=True)
     q = results.get("query")
     if q:
         add("retrieval p95 on the seeds ≤ 150 ms", q["stages"]["retrieval"]["p95"], 150, "ms")
@@ -194,9 +215,20 @@ def run(engine: Engine, args: argparse.Namespace, log=print) -> dict:
                      "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "args": vars(args)}
     gold = [row for path in args.gold for row in gold_questions(path)]
     questions = [r["question"] for r in gold]
-    if not args.no_index:
+    if not args.no_index and args.index_in_process:
         log("index: building the articles with an empty vector cache …")
-        results["index"] = bench_index(engine.settings, engine.embedder if args.index_in_process else None)
+        results["index"] = bench_index(engine.settings, engine.embedder)
+    elif not args.no_index:
+        from provision.export import backend
+
+        log("index: building the articles with an empty vector cache, each embedding backend side by side …")
+        results["backends"] = bench_backends(engine.settings)
+        results["index"] = next(r for r in results["backends"] if r["backend"] == backend(engine.settings))
+    if args.articles:
+        from bench.articles import run_articles
+
+        log(f"index: {', '.join(f'{n:,}' for n in args.articles)} synthetic articles …")
+        results["articles"] = run_articles(args.articles, args.articles_measured_max, log=log)
     log(f"query path: {len(questions)} questions × {args.repeat} …")
     results["query"] = bench_query(engine, questions, args.repeat)
     picked = answer_questions(gold, args.answers)
@@ -229,6 +261,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="passes over the gold set for the query path")
     parser.add_argument("--sizes", default="1000,10000,100000",
                         help="synthetic corpus sizes; a size that would not fit in memory is reported, not run")
+    parser.add_argument("--articles", default="100,1000", help="library sizes (articles) whose indexing time is reported")
+    parser.add_argument("--articles-measured-max", type=int, default=100,
+                        help="sizes above this are extrapolated from the largest measured one, not built")
     parser.add_argument("--scale-questions", type=int, default=20, help="questions per synthetic corpus")
     parser.add_argument("--no-index", action="store_true")
     parser.add_argument("--no-peer", action="store_true")
@@ -239,8 +274,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.gold = args.gold or [GOLD]
     args.sizes = [int(float(s)) for s in args.sizes.split(",") if s.strip()]
+    args.articles = [int(float(s)) for s in args.articles.split(",") if s.strip()]
     if args.smoke:
-        args.answers, args.repeat, args.sizes, args.scale_questions = 0, 1, [1000], 5
+        args.answers, args.repeat, args.sizes, args.scale_questions, args.articles = 0, 1, [1000], 5, []
         args.no_index = args.no_peer = args.no_app = True
     return args
 

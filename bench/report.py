@@ -24,6 +24,21 @@ def table(results: dict) -> str:
                 "| chunks | sentences | chunks/s | sentences/s | build s | peak RSS MB |", "| --- | --- | --- | --- | --- | --- |",
                 f"| {ix['chunks']} | {ix['sentences']} | {ix['chunks_per_s']} | {ix['sentences_per_s']} | "
                 f"{ix['build_s']} | {ix['peak_rss_mb']} |", ""]
+    backends = results.get("backends")
+    if backends:
+        out += ["## Embedding backends, the seeds side by side in this run", "",
+                "| backend | chunks/s | × torch | sentences/s | × torch | embed s | build s | load at start |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        out += [f"| {r['backend']} | {r['chunks_per_s']} | {r['chunks_per_s_x_torch']} | {r['sentences_per_s']} | "
+                f"{r['sentences_per_s_x_torch']} | {r['embed_s']} | {r['build_s']} | {r['load_before']} |" for r in backends]
+        out.append("")
+    articles = results.get("articles")
+    if articles:
+        out += ["## Indexing a library of synthetic articles (empty vector cache)", "",
+                "| articles | build s | chunks | sentences | how |", "| --- | --- | --- | --- | --- |"]
+        out += [f"| {r['articles']:,} | {r.get('build_s', '—')} | {r.get('chunks', '—')} | {r.get('sentences', '—')} | "
+                f"{r['how']} |" for r in articles]
+        out.append("")
     q = results.get("query")
     if q:
         out += [f"## Query path per stage, ms p50 / p95 ({q['questions']} gold questions)", "",

@@ -80,7 +80,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="list the questions with no hit in the top 5")
     parser.add_argument("--split", choices=("tune", "test", "all"), default="all",
                         help="the half of a split gold set (files without a split field are used whole)")
-    parser.add_argument("--corpus", help="a library of eval/corpora/ instead of seeds/: its gold.jsonl by default")
     parser.add_argument("--no-glossary", action="store_true",
                         help="search English questions without the library's English -> Chinese terms")
     args = parser.parse_args(argv)

@@ -130,11 +130,21 @@ def _on_server(settings: Settings, collection: str) -> bool:
     return True
 
 
+def cache_key(model_sha256: str, backend: str) -> str:
+    """What cached vectors are keyed by: torch's keep the key they had before D32.
+
+    >>> cache_key("ab12", "torch"), cache_key("ab12", "openvino")
+    ('ab12', 'ab12+openvino')
+    """
+    return model_sha256 if backend == "torch" else f"{model_sha256}+{backend}"
+
+
 def _embed(texts: list[str], embedder: Embedder, cache: VectorCache, batch: int,
            on_stage: Stage, what: str = "chunk", on_count: Counted = lambda what, done, total: None,
            ) -> tuple[np.ndarray, int]:
     found = cache.get_many(texts)
-    todo = [i for i, v in enumerate(found) if v is None]
+    # shortest first, so each call's texts are of similar length: a batch is padded to its longest (D32)
+    todo = sorted((i for i, v in enumerate(found) if v is None), key=lambda i: len(texts[i]))
     on_count(what, 0, len(todo))
     with tqdm(total=len(todo), desc=f"embedding {what}s", unit=what, disable=None) as bar:
         for n, i in enumerate(range(0, len(todo), batch)):
@@ -223,7 +233,7 @@ def build_index(settings: Settings, load: Callable[[], Embedder], on_stage: Stag
         build = index_dir / "builds" / build_id
         build.mkdir(parents=True)
         embedder = load()
-        cache = VectorCache(index_dir / "vectors.sqlite", model_sha)
+        cache = VectorCache(index_dir / "vectors.sqlite", cache_key(model_sha, wanted["embedding"]["backend"]))
         embed_started = time.perf_counter()
         try:
             vectors, embedded = _embed([c.text for c in all_chunks], embedder, cache, settings.embed_batch, on_stage,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from core.errors import IndexMismatch
 from core.settings import Settings
+from provision.export import backend
 
 FORMAT = "citewise-index"
 FORMAT_VERSION = 4  # 2: sentence vectors; 3: the library's own words (words.json) in the keyword tokenizer;
@@ -28,7 +29,8 @@ def expected(settings: Settings, model_id: str, model_sha256: str) -> dict[str, 
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "embedding": {"id": model_id, "sha256": model_sha256},
+        # the backend too: OpenVINO's vectors are not torch's bit for bit (D32)
+        "embedding": {"id": model_id, "sha256": model_sha256, "backend": backend(settings)},
         "chunker": settings.chunker,
         "store": store_mode(settings),
     }

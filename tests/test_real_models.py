@@ -5,6 +5,7 @@ The model comes from `make models`; these tests fail (not skip) without it, so C
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from app.retrieve import Retriever
@@ -25,7 +26,29 @@ def test_seed_index_counts(real):
     assert result.build_id is not None and retriever.index.manifest["counts"]["sentences"] == 472
     assert retriever.index.manifest["embedding"] == {
         "id": "google/embeddinggemma-300m",
-        "sha256": "cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f36123f2fd2", "dim": 768}
+        "sha256": "cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f36123f2fd2", "dim": 768,
+        "backend": "openvino"}
+
+
+def test_openvino_vectors_agree_with_torch(real_built):
+    """The export (run in bf16) against the model itself: passages with paragraph breaks batched with
+    short sentences, and questions. Embedding the line breaks that LangChain's torch path turns into
+    spaces put passages at cosine 0.991 (D35)."""
+    from index.chunking import chunk_document, document_sentences
+    from index.documents import load_documents
+    from index.embedder import load_embedder
+
+    settings, embedder, _ = real_built
+    docs, _ = load_documents(settings.docs_dirs, settings.max_file_bytes)
+    texts = [c.text for c in chunk_document(docs[0], settings.chunk_chars, settings.chunk_overlap)[:4]]
+    texts += [s.text for s in document_sentences(docs[1])[:12]]
+    assert any("\n" in t for t in texts)  # a paragraph break inside a passage
+    questions = ["英伟达对OpenAI投资多少？", "How much does Nvidia invest in OpenAI?"]
+    on_torch = load_embedder(settings.with_(embed_backend="torch"))
+    assert (embedder.backend, on_torch.backend) == ("openvino", "torch")
+    documents = np.sum(np.asarray(embedder.embed_documents(texts)) * np.asarray(on_torch.embed_documents(texts)), axis=1)
+    asked = [float(np.dot(embedder.embed_query(q), on_torch.embed_query(q))) for q in questions]
+    assert min(documents.min(), *asked) >= 0.9995
 
 
 def test_chinese_question_finds_its_passage_first(real):
