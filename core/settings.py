@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ENV_VARS: dict[str, tuple[str, str]] = {
     "CITEWISE_MODELS_DIR": ("models_dir", "folder holding provisioned model weights"),
     "CITEWISE_EMBED_MODEL": ("embed_model", "sentence-transformers folder or hub id"),
-    "CITEWISE_EMBED_BACKEND": ("embed_backend", "openvino (bf16), openvino-f32 or torch: what runs the provisioned embedding model (D35)"),
+    "CITEWISE_EMBED_BACKEND": ("embed_backend", "openvino (its export, in bf16) or torch: what runs the provisioned embedding model (D35)"),
     "CITEWISE_LLM_GGUF": ("llm_gguf", "GGUF file for the local chat model"),
     "CITEWISE_INDEX_DIR": ("index_dir", "where index builds and the `current` pointer live"),
     "CITEWISE_DOCS": ("docs_dirs", "folders of .txt/.md articles, separated by ':'"),
@@ -113,8 +113,8 @@ class Settings:
     models_dir: Path = ROOT / "models"
     # A folder (absolute, or relative to models_dir) or a hub id such as "google/embeddinggemma-300m".
     embed_model: str = "embeddinggemma-300m"
-    # "openvino": the provisioned model's OpenVINO export, made by `python -m provision`, in bf16;
-    # "openvino-f32": the same in f32 (D35); another embed_model always runs on torch, as does "torch".
+    # "openvino": the provisioned model's OpenVINO export, made by `python -m provision`, run in bf16
+    # (D35); another embed_model always runs on torch, as does "torch".
     embed_backend: str = "openvino"
     llm_gguf: str = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
     index_dir: Path = ROOT / "data" / "index"

@@ -33,19 +33,17 @@ PROBES = ("英伟达周二股价上涨3.5%，市值再创新高。", "The librar
 MIN_COSINE = 0.999
 
 
-# "openvino" runs the export in bf16 where the CPU has bf16 instructions (f32 elsewhere: OpenVINO
-# decides), "openvino-f32" always in f32: torch's vectors to cosine 1.0000, at half the speed (D35)
-BACKENDS = ("openvino", "openvino-f32", "torch")
+# "openvino" runs the export in bf16 where the CPU has bf16 instructions (D35). In f32 it gave
+# torch's vectors exactly but indexed no faster than torch, so torch is the exact choice.
+BACKENDS = ("openvino", "torch")
 
 
 def backend(settings: Settings) -> str:
     """The backend that runs the embedder: OpenVINO when asked for and the model is the provisioned
     default (the export is made from it), torch otherwise (another folder or a hub id).
 
-    >>> backend(Settings()), backend(Settings(embed_backend="openvino-f32")), backend(Settings(embed_backend="torch"))
-    ('openvino', 'openvino-f32', 'torch')
-    >>> backend(Settings(embed_model="BAAI/bge-m3"))
-    'torch'
+    >>> backend(Settings()), backend(Settings(embed_backend="torch")), backend(Settings(embed_model="BAAI/bge-m3"))
+    ('openvino', 'torch', 'torch')
     """
     if settings.embed_backend not in BACKENDS:
         raise ConfigError(f"CITEWISE_EMBED_BACKEND={settings.embed_backend!r} is not one of {', '.join(BACKENDS)}.")
