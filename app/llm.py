@@ -42,6 +42,37 @@ class ModelTimeout(TimeoutError):
         self.limit_s = limit_s
 
 
+class _Workers:
+    """Long-lived daemon threads that run the model calls (issue 24).
+
+    A thread per call made the process grow by ~1.3 MB an answer: glibc gives each new thread a
+    malloc arena and keeps it. These few threads are made once and reused, so the arenas are too.
+    There are several, so a call stalled on a server that ignores its cancel holds one of them and
+    not the next caller, whose own deadline runs meanwhile (`stream_until` waits on its pieces).
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+
+    def submit(self, job) -> None:
+        with self._lock:
+            if not self._threads:  # on first use: importing this module starts nothing
+                for n in range(self.size):
+                    thread = threading.Thread(target=self._serve, name=f"citewise-model-{n}", daemon=True)
+                    thread.start()
+                    self._threads.append(thread)
+        self._jobs.put(job)
+
+    def _serve(self) -> None:
+        while True:
+            self._jobs.get()()  # a job catches its own errors (stream_until's `work`)
+
+
+MODEL_WORKERS = _Workers(size=4)
+
 # The stream's worker thread puts its cancel event here, so a LlamaCppChat called from that thread
 # can stop llama.cpp mid-prompt (the prompt is read before the first token: the longest silent wait).
 _CALL = threading.local()
@@ -66,7 +97,7 @@ def stream_until(chat: BaseChatModel, messages: Sequence[BaseMessage], limit_s: 
     shape: token, logprob, top_logprobs) is appended to it as the text comes; a model that gives
     none leaves it empty.
 
-    The model runs in a worker thread; past the deadline this raises `ModelTimeout` at once and the
+    The model runs in one of `MODEL_WORKERS`' threads; past the deadline this raises `ModelTimeout` at once and the
     worker is told to stop: a LlamaCppChat aborts llama.cpp even while it reads the prompt, any other
     model stops at its next piece. Closing the iterator early (the user pressed Stop) stops it too.
     """
@@ -78,6 +109,8 @@ def stream_until(chat: BaseChatModel, messages: Sequence[BaseMessage], limit_s: 
         kwargs = {"logprobs": True, "top_logprobs": 5, **kwargs}
 
     def work() -> None:
+        if cancel.is_set():  # it waited behind stalled calls past its caller's deadline: not started
+            return
         _CALL.cancel = cancel
         try:
             for chunk in chat.stream(list(messages), **kwargs):
@@ -94,7 +127,7 @@ def stream_until(chat: BaseChatModel, messages: Sequence[BaseMessage], limit_s: 
             pieces.put(end)
 
     deadline = time.monotonic() + limit_s
-    threading.Thread(target=work, name="citewise-model-stream", daemon=True).start()
+    MODEL_WORKERS.submit(work)
     reading = getattr(chat, "reading", lambda: None)
     try:
         while True:

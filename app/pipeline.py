@@ -45,6 +45,7 @@ from app.display import plain
 from app.engine import Engine
 from app.entities import question_names
 from app.evidence import Scored, quick_lines, score_sentences
+from app.followup import refers_back
 from app.llm import ModelTimeout, Pulse, stream_until
 from app.parts import Parts
 from app.replies import REFUSAL_TEXT, related
@@ -97,6 +98,8 @@ Event = Stage | Found | Quick | Token | Final
 class Asked:
     text: str
     language: str
+    # the conversation, when the question refers back to it (app.followup); empty when it names its
+    # own subject, whatever was asked before
     history: tuple[tuple[str, str], ...]
     parts: Parts = Parts((), False)  # what a complete answer covers (app.parts)
 
@@ -143,7 +146,9 @@ class Clock:
 
 def read_question(engine: Engine, question: str, history: Sequence[tuple[str, str]]) -> Asked:
     question = clean_question(question)
-    return Asked(question, query_language(question), tuple(history),
+    language = query_language(question)
+    follows = bool(history) and refers_back(question, language, engine.index.keyword.tokenize)
+    return Asked(question, language, tuple(history) if follows else (),
                  engine.lexicon.parts.parts(question, question_names(question, engine.index.keyword.tokenize)))
 
 
@@ -304,7 +309,8 @@ def final(asked: Asked, evidence: Evidence, reply: Reply, engine: Engine, clock:
     joiner = " " if asked.language == "en" else ("" if reply.source == "model" else "\n")
     timings = {**evidence.timings, **clock.marks, "total_s": clock.now()}
     return Final(Answer(asked.text, asked.language, joiner.join(texts), reply.refused, citations, evidence.passages,
-                        reply.notes, timings, reply.source, reply.signals))
+                        reply.notes, timings, reply.source, reply.signals,
+                        asked.history[-1][0] if asked.history else ""))
 
 
 @dataclass(frozen=True)

@@ -179,10 +179,16 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         print(json.dumps(asdict(r), ensure_ascii=False))
     lost = [(r.user, r.turn) for r in results if r.answer.startswith("error: ")]
+    # issue 24's measure: the end against the first reading after five minutes (the warm-up's growth
+    # is over by then), so a leak shows as a slope and a plateau as ~0
+    settled = next((mb for s, mb in timeline if s >= 300), None)
+    for s, mb in timeline:
+        print(f"rss {s:>5} s {mb:8.1f} MB", file=sys.stderr)
     print(json.dumps({**summary(results), "elapsed_s": round(elapsed, 1), "lost": lost,
                       "rss_start_mb": rss_start, "rss_end_mb": rss_end,
                       "rss_growth_pct": round(100 * (rss_end - rss_start) / rss_start, 1),
-                      "rss_timeline": timeline,
+                      "rss_timeline": timeline, "rss_after_5_min_mb": settled,
+                      "rss_growth_after_5_min_pct": round(100 * (rss_end - settled) / settled, 2) if settled else None,
                       **({"burst": flood} if flood else {})}, ensure_ascii=False))
     return 0
 

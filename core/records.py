@@ -170,3 +170,4 @@ class Answer:
     timings: dict[str, float]
     source: str  # "model" | "quick" (the extractive answer) | "refusal" | "scope" (what the chat can answer)
     signals: Signals = field(default_factory=Signals)
+    read_with: str = ""  # the earlier question a follow-up was read with (app.followup); "" when read alone

@@ -179,6 +179,16 @@ def test_a_follow_up_is_searched_and_read_with_the_previous_question(engine):
     assert result.retrieved[0].source == "oracle.txt"
     assert engine.chat.prompts[0][1][1].endswith("Earlier question: 甲骨文的总债务股本比是多少？\nQuestion: 那微软呢？\nNumbers:")
     assert result.text == "微软的总债务股本比为32.7%。[1]"
+    assert result.read_with == "甲骨文的总债务股本比是多少？"  # the page says how it was read
+
+
+def test_a_question_that_names_its_own_subject_is_read_alone_whatever_came_before(engine):
+    # issue 24: a change of topic is not a follow-up (jieba tags 甲骨文 a proper noun; it tags 微软 an
+    # adjective, so "微软的…" would still be read as one: eval.followups counts such misses)
+    engine.chat.replies.append("1")
+    result = answer(engine, "甲骨文的总债务股本比是多少？", history=[("首笔资金什么时候支付？", "建成后 [1]")])
+    assert "Earlier question" not in engine.chat.prompts[0][1][1]
+    assert result.read_with == "" and result.text == "甲骨文的总债务股本比为427%。[1]"
 
 
 @pytest.mark.parametrize("question,message", [

@@ -87,6 +87,15 @@ def test_warnings_are_shown_as_notes_and_model_text_is_inert(engine):
     assert shown.split("\n\n")[1] == "_⚠ 模型未能作答（RuntimeError: server down），以下为直接摘自段落的快速回答。_"
 
 
+def test_a_follow_up_says_in_small_type_how_it_was_read_and_keeps_saying_it_after_a_reload(engine):
+    engine.chat.replies.append(RuntimeError("server down"))
+    final = list(turn_views(engine, QUESTION, [], "en"))[-1].answer
+    followed = dataclasses.replace(final, read_with="What is <Oracle>'s ratio?")
+    assert answer_markdown(followed, 0).endswith("<sub>按追问理解，接上一问“What is &lt;Oracle&gt;'s ratio?”</sub>")
+    assert "<sub>" not in answer_markdown(final, 0)
+    assert saved.load(saved.dump([followed]))[0].read_with == "What is <Oracle>'s ratio?"
+
+
 def test_a_bad_question_keeps_the_typed_text_and_calls_no_model(engine):
     ask = make_ask(Live(engine))
     shown = list(ask("\u202egpt", [], [], request()))

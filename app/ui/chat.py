@@ -66,6 +66,8 @@ def answer_markdown(answer: Answer, turn: int) -> str:
     """The verified answer, its [n] linked to the sources panel, then its notes in the answer's language."""
     lines = [linked(answer.text, turn)]
     lines += [f"_⚠ {escape(say(n, answer.language))}_" for n in answer.notes]
+    if answer.read_with:  # small type: how the question was read, not a warning
+        lines.append(f"<sub>{escape(message(answer.language, 'read_as', previous=answer.read_with))}</sub>")
     return "\n\n".join(lines)
 
 

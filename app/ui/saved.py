@@ -46,7 +46,7 @@ def _answer(data: dict) -> Answer:
     return Answer(data["question"], data["language"], data["text"], bool(data["refused"]),
                   [_citation(c) for c in data["citations"]], [_passage(p) for p in data["retrieved"]],
                   [Note(n["code"], dict(n.get("args") or {})) for n in data["notes"]], dict(data["timings"]),
-                  data["source"], _signals(data.get("signals")))
+                  data["source"], _signals(data.get("signals")), str(data.get("read_with") or ""))
 
 
 def _signals(data: object) -> Signals:
