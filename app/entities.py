@@ -48,10 +48,14 @@ def names(text: str) -> list[str]:
     return out
 
 
-def question_names(question: str, tokenizer: Tokenizer | None = None) -> list[str]:
+# jieba's tags of the names a question's parts are read by: person, organisation, other proper noun
+PART_TAGS = frozenset({"nr", "nt", "nz"})
+
+
+def question_names(question: str, tokenizer: Tokenizer | None = None, tags: frozenset[str] = PART_TAGS) -> list[str]:
     """The companies, people and products a question is about.
 
-    Latin names as in `names`; Chinese ones from jieba's part-of-speech tags (person,
+    Latin names as in `names`; Chinese ones from jieba's part-of-speech `tags` (by default person,
     organisation, other proper noun), with the library's own names (`tokenizer`, the index's:
     index.corpus_words) tagged as proper nouns.
 
@@ -61,7 +65,7 @@ def question_names(question: str, tokenizer: Tokenizer | None = None) -> list[st
     found = names(question)
     if not question.isascii():
         tagged = (tokenizer or general_tokenizer()).pos_cut(question)
-        found += [w for w, flag in tagged if flag in ("nr", "nt", "nz") and w not in found]
+        found += [w for w, flag in tagged if flag in tags and w not in found]
     return found
 
 

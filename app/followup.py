@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from app.entities import names
-from index.keywords import Tokenizer, general_tokenizer
+from app.entities import question_names
+from index.keywords import Tokenizer
 
 # words that point back at something said before
 BACK_EN = frozenset("it its they them their theirs he him his she her hers that those these this such".split())
@@ -35,12 +35,7 @@ def own_names(question: str, tokenizer: Tokenizer | None = None) -> list[str]:
     >>> own_names("When does the Skarvik ferry berth open?"), own_names("由谁运营？"), own_names("岚江去年GDP增长多少？")
     (['Skarvik'], [], ['GDP', '岚江'])
     """
-    found = [n for n in names(question) if n.lower() not in QUESTION_WORDS_EN]
-    if not question.isascii():
-        for word, flag in (tokenizer or general_tokenizer()).pos_cut(question):
-            if flag in NAME_TAGS and word not in found:
-                found.append(word)
-    return found
+    return [n for n in question_names(question, tokenizer, NAME_TAGS) if n.lower() not in QUESTION_WORDS_EN]
 
 
 def refers_back(question: str, language: str, tokenizer: Tokenizer | None = None) -> bool:
